@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.permissions import AllowAny
+
+from core.exceptions import NotFound
+from directory import selectors
+from directory.api.serializers import (
+    InsurancePlanSerializer,
+    LanguageSerializer,
+    ProviderDetailSerializer,
+    ProviderListSerializer,
+    RouteSerializer,
+    SpecialtySerializer,
+)
+from directory.filters import ProviderSearchFilter
+from directory.models import Provider
+
+
+class ReferenceListView(generics.ListAPIView):
+    """A small reference table, returned whole as a JSON array (not paginated)."""
+
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+    pagination_class = None
+
+
+@extend_schema(summary="Administration routes", tags=["directory"])
+class RouteListView(ReferenceListView):
+    serializer_class = RouteSerializer
+
+    def get_queryset(self):
+        return selectors.routes_list()
+
+
+@extend_schema(summary="Addiction specialties", tags=["directory"])
+class SpecialtyListView(ReferenceListView):
+    serializer_class = SpecialtySerializer
+
+    def get_queryset(self):
+        return selectors.specialties_list()
+
+
+@extend_schema(summary="Insurance plans", tags=["directory"])
+class InsurancePlanListView(ReferenceListView):
+    serializer_class = InsurancePlanSerializer
+
+    def get_queryset(self):
+        return selectors.insurance_plans_list()
+
+
+@extend_schema(summary="Languages", tags=["directory"])
+class LanguageListView(ReferenceListView):
+    serializer_class = LanguageSerializer
+
+    def get_queryset(self):
+        return selectors.languages_list()
+
+
+@extend_schema(summary="Search providers", tags=["directory"])
+class ProviderListView(generics.ListAPIView):
+    """Providers matching every filter given; nearest first when `near` is given."""
+
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+    serializer_class = ProviderListSerializer
+    filter_backends = (DjangoFilterBackend,)
+    filterset_class = ProviderSearchFilter
+
+    def get_queryset(self):
+        return selectors.with_listing_data(Provider.objects.published())
+
+
+@extend_schema(summary="Provider profile", tags=["directory"])
+class ProviderDetailView(generics.RetrieveAPIView):
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+    serializer_class = ProviderDetailSerializer
+
+    def get_object(self) -> Provider:
+        provider = selectors.provider_get_published(slug=self.kwargs["slug"])
+        if provider is None:
+            raise NotFound("No provider with that name is listed.", code="provider_not_found")
+        return provider
