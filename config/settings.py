@@ -264,4 +264,6 @@ LOGGING = {
 
 # Tests use a file for SQLite (not memory) so that threads and worker processes share it.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(BASE_DIR / "var" / env.str("SQLITE_TEST_NAME", default="test-db.sqlite3"))
+    }

@@ -4,10 +4,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import healthz
 
+api_v1 = [
+    path("", include("directory.api.urls")),
+    path("", include("accounts.api.urls")),
+    path("", include("booking.api.urls")),
+    path("", include("notifications.api.urls")),
+]
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/v1/", include("directory.api.urls")),
+    path("api/v1/", include(api_v1)),
 ]
