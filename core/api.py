@@ -96,11 +96,13 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         code = _first_code(exc.get_codes()) or "invalid"
         if code in {"invalid", "required", "null", "blank"}:
             code = "validation_error"
-        fields = ", ".join(k for k in errors if k != "non_field_errors")
-        if fields:
-            detail = f"Please correct these fields: {fields}."
+        messages = [(field, msg) for field, msgs in errors.items() for msg in msgs]
+        if len(messages) == 1:
+            field, msg = messages[0]
+            detail = msg if field == "non_field_errors" else f"{field}: {msg}"
         else:
-            detail = " ".join(errors.get("non_field_errors", [])) or "The request is not valid."
+            fields = ", ".join(k for k in errors if k != "non_field_errors")
+            detail = f"Please correct these fields: {fields}." if fields else messages[0][1]
         response.data = error_body(detail, code, errors)
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail
