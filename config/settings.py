@@ -144,7 +144,20 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Sends every due or missed outbox email (confirmations, changes, reminders).
+    "notifications-send-due": {
+        "task": "notifications.tasks.send_due_notifications",
+        "schedule": 60.0,
+    },
+    # Frees slots whose web-booking hold ran out.
+    "booking-expire-holds": {"task": "booking.tasks.expire_holds", "schedule": 60.0},
+    # next_available moves as time passes (minimum notice, days ending).
+    "booking-refresh-next-available": {
+        "task": "booking.tasks.refresh_stale_next_available",
+        "schedule": 300.0,
+    },
+}
 
 # --- Email ------------------------------------------------------------------------------
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
