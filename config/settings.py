@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "booking",
     "notifications",
     "demo",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "web.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -201,6 +203,11 @@ USE_TZ = True
 # --- Static files -----------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Our stylesheet, scripts and vendored htmx/Leaflet (no CDN, no build step).
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Map tiles for the search page; the page works without them (the list is primary).
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ORIGIN = env.str("MAP_TILE_ORIGIN", default="https://tile.openstreetmap.org")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -236,6 +243,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two models have a "kind" choice set; name their enums instead of a hash suffix.
+    "ENUM_NAME_OVERRIDES": {
+        "ProviderKindEnum": "directory.models.Provider.Kind",
+        "InsurancePlanKindEnum": "directory.models.InsurancePlan.Kind",
+    },
 }
 
 RATE_LIMITS = env.bool("RATE_LIMITS", default=True)

@@ -1,0 +1,64 @@
+"""Shapes that the templates show, built from prefetched directory rows (no extra queries)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+from decimal import Decimal
+
+from directory.geo import haversine_miles
+from directory.models import Location, Provider
+from directory.selectors import GeoPoint
+
+
+@dataclass(frozen=True, slots=True)
+class ResultCard:
+    provider: Provider
+    distance_miles: float | None
+    location: Location | None  # the nearest one with `near`, else the first
+    route_names: list[str]
+    specialty_names: list[str]
+    insurance_names: list[str]
+    price_from: Decimal | None
+    next_available_local: dt.datetime | None
+    timezone: str
+
+
+def nearest_location(provider: Provider, near: GeoPoint | None) -> Location | None:
+    locations = list(provider.locations.all())
+    if not locations:
+        return None
+    if near is None:
+        return locations[0]
+    return min(
+        locations,
+        key=lambda loc: haversine_miles(near.latitude, near.longitude, loc.latitude, loc.longitude),
+    )
+
+
+def in_zone(moment: dt.datetime | None, tz_name: str) -> dt.datetime | None:
+    if moment is None:
+        return None
+    return moment.astimezone(zoneinfo.ZoneInfo(tz_name))
+
+
+def result_card(provider: Provider, near: GeoPoint | None) -> ResultCard:
+    location = nearest_location(provider, near)
+    tz_name = location.timezone if location else "UTC"
+    provider_routes = sorted(
+        provider.provider_routes.all(), key=lambda pr: (pr.route.sort_order, pr.route_id)
+    )
+    prices = [pr.price_per_session for pr in provider_routes if pr.price_per_session]
+    distance = getattr(provider, "distance", None)
+    return ResultCard(
+        provider=provider,
+        distance_miles=None if distance is None else round(distance, 1),
+        location=location,
+        route_names=[pr.route.name for pr in provider_routes],
+        specialty_names=[s.name for s in provider.specialties.all()],
+        insurance_names=[i.name for i in provider.insurance.all()],
+        price_from=min(prices) if prices else None,
+        next_available_local=in_zone(provider.next_available, tz_name),
+        timezone=tz_name,
+    )
