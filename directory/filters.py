@@ -12,6 +12,7 @@ import re
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema_field
 
 from directory.geo import zip_lookup
 from directory.models import (
@@ -157,6 +158,16 @@ class SlugListFilter(filters.MultipleChoiceFilter):
     field_class = SlugListField
 
 
+def _slug_list(description: str, **kwargs) -> SlugListFilter:
+    """A repeatable slug filter, documented as an array of strings in the OpenAPI schema.
+
+    The valid slugs live in reference tables operators can extend, so the schema gives the
+    list endpoint to read them from rather than a frozen enum.
+    """
+    schema = {"type": "string", "description": description}
+    return extend_schema_field(schema)(SlugListFilter(help_text=description, **kwargs))
+
+
 class StrictBooleanFilter(filters.BooleanFilter):
     field_class = StrictBooleanField
 
@@ -170,25 +181,26 @@ class ProviderSearchFilter(filters.FilterSet):
             f"Miles around `near` ({MIN_RADIUS}-{MAX_RADIUS}, default {DEFAULT_RADIUS_MILES:g})."
         ),
     )
-    route = SlugListFilter(
+    route = _slug_list(
+        "Administration route slug (see /api/v1/routes/); repeat to match any of several.",
         model=AdministrationRoute,
         list_url="/api/v1/routes/",
-        help_text="Administration route slug; repeat to match any of several.",
     )
-    specialty = SlugListFilter(
+    specialty = _slug_list(
+        "Addiction specialty slug (see /api/v1/specialties/); repeat to match any of several.",
         model=AddictionSpecialty,
         list_url="/api/v1/specialties/",
-        help_text="Addiction specialty slug; repeat to match any of several.",
     )
-    insurance = SlugListFilter(
+    insurance = _slug_list(
+        "Insurance plan slug (self-pay, medicare, medicaid, ...; see /api/v1/insurance/); "
+        "repeat to match any of several.",
         model=InsurancePlan,
         list_url="/api/v1/insurance/",
-        help_text="Insurance plan slug (self-pay, medicare, medicaid, ...); repeatable.",
     )
-    language = SlugListFilter(
+    language = _slug_list(
+        "Language code (en, es, ...; see /api/v1/languages/); repeat to match any of several.",
         model=Language,
         list_url="/api/v1/languages/",
-        help_text="Language code (en, es, ...); repeatable.",
     )
     telehealth = StrictBooleanFilter(help_text="Offers telehealth (true or false).")
     accepting_new_patients = StrictBooleanFilter(

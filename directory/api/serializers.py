@@ -14,6 +14,18 @@ from directory.models import (
 )
 
 
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape (core.api.exception_handler), documented for the schema."""
+
+    detail = serializers.CharField(help_text="A sentence a person can act on.")
+    code = serializers.CharField(help_text="Machine-readable code, e.g. unknown_zip.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Validation errors only: messages per parameter or field.",
+    )
+
+
 class RouteSerializer(serializers.ModelSerializer):
     class Meta:
         model = AdministrationRoute

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
 
 from core.exceptions import NotFound
 from directory import selectors
 from directory.api.serializers import (
+    ErrorSerializer,
     InsurancePlanSerializer,
     LanguageSerializer,
     ProviderDetailSerializer,
@@ -59,7 +60,21 @@ class LanguageListView(ReferenceListView):
         return selectors.languages_list()
 
 
-@extend_schema(summary="Search providers", tags=["directory"])
+@extend_schema(
+    summary="Search providers",
+    tags=["directory"],
+    responses={
+        200: ProviderListSerializer(many=True),
+        400: OpenApiResponse(
+            ErrorSerializer,
+            description=(
+                "A parameter is invalid: unknown ZIP (code unknown_zip), malformed coordinates, "
+                "radius out of range, unknown slug, bad boolean or ordering."
+            ),
+        ),
+        404: OpenApiResponse(ErrorSerializer, description="The page does not exist."),
+    },
+)
 class ProviderListView(generics.ListAPIView):
     """Providers matching every filter given; nearest first when `near` is given."""
 
@@ -73,7 +88,14 @@ class ProviderListView(generics.ListAPIView):
         return selectors.with_listing_data(Provider.objects.published())
 
 
-@extend_schema(summary="Provider profile", tags=["directory"])
+@extend_schema(
+    summary="Provider profile",
+    tags=["directory"],
+    responses={
+        200: ProviderDetailSerializer,
+        404: OpenApiResponse(ErrorSerializer, description="No published provider has this slug."),
+    },
+)
 class ProviderDetailView(generics.RetrieveAPIView):
     permission_classes = (AllowAny,)
     authentication_classes = ()
