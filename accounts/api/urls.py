@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from accounts.api import views
+
+urlpatterns = [
+    path("auth/register/", views.RegisterView.as_view(), name="auth-register"),
+    path("auth/token/", views.TokenView.as_view(), name="auth-token"),
+    path("auth/me/", views.MeView.as_view(), name="auth-me"),
+]
