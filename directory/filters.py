@@ -31,6 +31,7 @@ from directory.selectors import (
 )
 
 MIN_RADIUS, MAX_RADIUS = 1, 500
+SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
 ZIP_RE = re.compile(r"^\d{5}(-\d{4})?$")
 COORDS_RE = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 
@@ -114,7 +115,14 @@ class SlugListField(forms.Field):
         slugs = list(dict.fromkeys(slugs))[:50]
         if not slugs:
             return []
-        found = dict(self.model.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+        # Only well-formed slugs reach the database: anything else (a NUL byte, which
+        # PostgreSQL refuses in text, or punctuation) cannot exist and is simply unknown.
+        lookup = [slug for slug in slugs if SLUG_RE.match(slug)]
+        found = (
+            dict(self.model.objects.filter(slug__in=lookup).values_list("slug", "pk"))
+            if lookup
+            else {}
+        )
         unknown = [slug for slug in slugs if slug not in found]
         if unknown:
             raise ValidationError(

@@ -109,8 +109,16 @@ def test_several_bad_parameters_are_all_reported(api):
 
 @pytest.mark.parametrize(
     "params",
-    [{"near": "1" * 500}, {"q": "x" * 1000}, {"route": ["a" * 300] * 60}, {"near": "\x00"}],
-    ids=["long-near", "long-q", "many-long-slugs", "nul-byte"],
+    [
+        {"near": "1" * 500},
+        {"q": "x" * 1000},
+        {"route": ["a" * 300] * 60},
+        {"near": "\x00"},
+        {"q": "a\x00b"},
+        {"route": "iv\x00infusion"},
+        {"specialty": "alcohol'; drop table x"},
+    ],
+    ids=["long-near", "long-q", "many-long-slugs", "nul-near", "nul-q", "nul-slug", "quote"],
 )
 def test_hostile_input_is_a_400_not_a_server_error(api, params):
     ProviderFactory()
