@@ -188,6 +188,27 @@ class Appointment(models.Model):
     ACTIVE_STATUSES = (Status.HELD, Status.REQUESTED, Status.CONFIRMED)
     #: Statuses a patient sees as upcoming bookings.
     BOOKED_STATUSES = (Status.REQUESTED, Status.CONFIRMED)
+    #: The state machine: status -> statuses it may move to. Anything else is an
+    #: InvalidTransition (409). completed/no_show additionally need the start to have passed.
+    ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.HELD: frozenset({Status.REQUESTED, Status.EXPIRED}),
+        Status.REQUESTED: frozenset(
+            {
+                Status.CONFIRMED,
+                Status.DECLINED,
+                Status.CANCELLED_BY_PATIENT,
+                Status.CANCELLED_BY_PROVIDER,
+            }
+        ),
+        Status.CONFIRMED: frozenset(
+            {
+                Status.COMPLETED,
+                Status.NO_SHOW,
+                Status.CANCELLED_BY_PATIENT,
+                Status.CANCELLED_BY_PROVIDER,
+            }
+        ),
+    }
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(
@@ -263,6 +284,9 @@ class Appointment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.ALLOWED_TRANSITIONS.get(self.status, frozenset())
 
 
 class AppointmentTransition(models.Model):
