@@ -132,3 +132,73 @@ def directory_data(db):
             next_available=soon,
         ),
     }
+
+
+START_RE = re.compile(r'name="start" value="([^"]+)"')
+
+
+def starts_in(html: str) -> list[str]:
+    return START_RE.findall(html)
+
+
+@pytest.fixture
+def clinic(db):
+    """A bookable clinic in San Francisco: open every day 08:00-20:00, two visit types."""
+    from booking.models import AvailabilityRule, BookingPolicy
+
+    provider = make_provider(
+        "Golden Gate Ketamine",
+        city="San Francisco",
+        state="CA",
+        postal_code="94103",
+        lat=37.7725,
+        lng=-122.4147,
+        tz="America/Los_Angeles",
+        routes=("iv-infusion", "intranasal-esketamine"),
+        specialties=("alcohol", "opioid"),
+        insurance=("self-pay", "aetna"),
+    )
+    location = provider.locations.get()
+    for weekday in range(7):
+        AvailabilityRule.objects.create(
+            location=location, weekday=weekday, start_time=dt.time(8), end_time=dt.time(20)
+        )
+    BookingPolicy.objects.create(provider=provider, min_notice_minutes=60, slot_step_minutes=60)
+    ConsultationTypeFactory(
+        provider=provider, name="Telehealth intro call", duration_minutes=20, mode="telehealth"
+    )
+    return provider
+
+
+@pytest.fixture
+def alice(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(email="alice@example.test", full_name="Alice Patient")
+
+
+@pytest.fixture
+def bob(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(email="bob@example.test", full_name="Bob Patient")
+
+
+@pytest.fixture
+def carol(clinic):
+    """Staff of the clinic."""
+    from tests.factories import ProviderStaffFactory, UserFactory
+
+    user = UserFactory(email="carol@example.test", full_name="Carol Staff")
+    ProviderStaffFactory(user=user, provider=clinic)
+    return user
+
+
+@pytest.fixture
+def dave(db):
+    """Staff of another provider."""
+    from tests.factories import ProviderStaffFactory, UserFactory
+
+    user = UserFactory(email="dave@example.test", full_name="Dave Elsewhere")
+    ProviderStaffFactory(user=user)
+    return user

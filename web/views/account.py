@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from accounts.services import user_register
 from core.exceptions import ServiceError
 from web.forms import LoginForm, RegisterForm
 
@@ -45,15 +46,12 @@ def _safe_next(request: HttpRequest) -> str | None:
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     """A patient account, created by ``accounts.services.user_register`` (the API's service)."""
-    # Imported here while accounts.services is being written alongside this app.
-    from accounts.services import user_register
-
     if request.user.is_authenticated:
         return redirect("web:search")
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = user_register(
+            user, _token = user_register(
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 full_name=form.cleaned_data["full_name"],
