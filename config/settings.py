@@ -178,6 +178,22 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
+# --- Notifications (outbox; see docs/NOTIFICATIONS.md) -----------------------------------
+# Discreet sender name: inboxes show it next to the subject.
+NOTIFICATIONS_FROM_EMAIL = env.str(
+    "NOTIFICATIONS_FROM_EMAIL", default="Appointments <no-reply@ketamine-care.example>"
+)
+NOTIFICATIONS_MESSAGE_ID_DOMAIN = env.str("NOTIFICATIONS_MESSAGE_ID_DOMAIN", default="care.example")
+# A claimed email is reclaimable after this; longer than a task's hard time limit (90 s), so
+# a sender that is still alive never loses its claim to another one.
+NOTIFICATIONS_CLAIM_LEASE_SECONDS = env.int("NOTIFICATIONS_CLAIM_LEASE_SECONDS", default=300)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+NOTIFICATIONS_RETRY_BASE_SECONDS = 60  # 1, 2, 4, 8, 16 minutes ...
+NOTIFICATIONS_RETRY_MAX_SECONDS = 3600
+NOTIFICATIONS_SEND_BATCH = 50  # rows claimed at once by a sweep
+NOTIFICATIONS_SWEEP_SECONDS = 40.0  # a sweep stops claiming after this (soft limit is 60 s)
+NOTIFICATIONS_WAITLIST_BATCH = 3  # waiting patients offered each freed slot
+
 # --- Auth -------------------------------------------------------------------------------
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
