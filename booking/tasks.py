@@ -53,3 +53,23 @@ def refresh_provider_next_available(provider_id: int) -> None:
     if not Provider.objects.filter(pk=provider_id).exists():
         return
     availability.provider_refresh_next_available(provider_id=provider_id)
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=120,
+    max_retries=3,
+    soft_time_limit=50,
+    time_limit=60,
+)
+def expire_holds() -> int:
+    """Periodic: mark run-out holds expired (they already stopped counting) and purge
+    idempotency keys older than a day. Harmless when delivered twice."""
+    from booking.idempotency import idempotency_keys_purge
+    from booking.services import holds_expire
+
+    count = holds_expire()
+    purged = idempotency_keys_purge()
+    logger.info("expire_holds expired=%s idempotency_keys_purged=%s", count, purged)
+    return count
