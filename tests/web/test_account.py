@@ -34,7 +34,10 @@ def test_registration_with_a_taken_email_explains_and_creates_nothing(client, al
     [
         ({"full_name": "X", "email": "x@example.test", "password": "short"}, "too short"),
         ({"full_name": "X", "email": "not-an-email", "password": "a-long-pass-phrase"}, "valid"),
-        ({"full_name": "", "email": "x@example.test", "password": "a-long-pass-phrase"}, "required"),
+        (
+            {"full_name": "", "email": "x@example.test", "password": "a-long-pass-phrase"},
+            "required",
+        ),
     ],
 )
 def test_bad_registration_input_is_shown_next_to_the_field(client, db, data, text):
