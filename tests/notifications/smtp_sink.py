@@ -20,7 +20,7 @@ class _Handler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd hook
+    async def handle_DATA(self, server, session, envelope):
         if self.sink.fail_with:
             return self.sink.fail_with
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)

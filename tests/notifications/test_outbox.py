@@ -131,9 +131,7 @@ def test_a_reminder_whose_time_has_passed_is_not_planned(clinic, frozen):
 
     appointment = book(clinic, ny(1, 15))  # three hours from now: the 24 h reminder is past
 
-    assert [r.planned_for for r in rows(appointment=appointment, kind=Kind.REMINDER)] == [
-        ny(1, 13)
-    ]
+    assert [r.planned_for for r in rows(appointment=appointment, kind=Kind.REMINDER)] == [ny(1, 13)]
 
 
 def test_a_provider_schedule_replaces_the_default_reminders(clinic, frozen):
