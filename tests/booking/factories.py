@@ -76,3 +76,24 @@ def weekly_hours(location, start=dt.time(9, 0), end=dt.time(17, 0), weekdays=ran
     """Open ``location`` every weekday in ``weekdays`` from ``start`` to ``end`` (local)."""
     for weekday in weekdays:
         AvailabilityRuleFactory(location=location, weekday=weekday, start_time=start, end_time=end)
+
+
+def clinic(
+    *,
+    tz: str = "America/New_York",
+    duration: int = 30,
+    mode: str = "in_person",
+    policy: dict | None = None,
+    slug: str | None = None,
+):
+    """A published provider with one location in ``tz`` and one consultation type.
+
+    Returns ``(provider, location, consultation_type)``; with ``policy`` (field values) the
+    provider gets a BookingPolicy row, otherwise the defaults apply.
+    """
+    provider = ProviderFactory(**({"slug": slug} if slug else {}))
+    location = LocationFactory(provider=provider, timezone=tz)
+    ctype = ConsultationTypeFactory(provider=provider, duration_minutes=duration, mode=mode)
+    if policy is not None:
+        BookingPolicyFactory(provider=provider, **policy)
+    return provider, location, ctype
