@@ -194,9 +194,7 @@ def _course_starts(
     tz = _local_tz(provider, location)
     local = start.astimezone(tz)
     return [
-        dt.datetime.combine(
-            local.date() + dt.timedelta(days=interval * i), local.time(), tzinfo=tz
-        ).astimezone(dt.UTC)
+        dt.datetime.combine(local.date() + dt.timedelta(days=interval * i), local.time(), tzinfo=tz)
         for i in range(sessions)
     ]
 
