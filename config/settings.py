@@ -181,7 +181,7 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 # --- Notifications (outbox; see docs/NOTIFICATIONS.md) -----------------------------------
 # Discreet sender name: inboxes show it next to the subject.
 NOTIFICATIONS_FROM_EMAIL = env.str(
-    "NOTIFICATIONS_FROM_EMAIL", default="Appointments <no-reply@ketamine-care.example>"
+    "NOTIFICATIONS_FROM_EMAIL", default="Appointments <no-reply@care-directory.example>"
 )
 NOTIFICATIONS_MESSAGE_ID_DOMAIN = env.str("NOTIFICATIONS_MESSAGE_ID_DOMAIN", default="care.example")
 # A claimed email is reclaimable after this; longer than a task's hard time limit (90 s), so

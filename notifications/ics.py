@@ -34,7 +34,11 @@ def appointment_uid(appointment: Appointment) -> str:
 
 
 def _event(
-    appointment: Appointment, *, cancelled: bool, attendee_email: str | None = None
+    appointment: Appointment,
+    *,
+    cancelled: bool,
+    attendee_email: str | None = None,
+    organizer: bool = True,
 ) -> Event:
     zone = appointment_zone(appointment)
     event = Event()
@@ -61,9 +65,10 @@ def _event(
         event.add("status", "CONFIRMED")
     else:
         event.add("status", "TENTATIVE")
-    organizer = vCalAddress(f"mailto:{parseaddr(_from_address())[1]}")
-    organizer.params["cn"] = vText("Appointments")
-    event.add("organizer", organizer)
+    if organizer:  # invitations need one; a subscription feed does not
+        address = vCalAddress(f"mailto:{parseaddr(_from_address())[1]}")
+        address.params["cn"] = vText("Appointments")
+        event.add("organizer", address)
     if attendee_email:
         attendee = vCalAddress(f"mailto:{attendee_email}")
         attendee.params["role"] = vText("REQ-PARTICIPANT")
@@ -98,6 +103,6 @@ def feed(appointments: Iterable[Appointment], *, name: str) -> bytes:
     cal.add("x-wr-calname", name)
     cal.add("refresh-interval", dt.timedelta(minutes=15), parameters={"VALUE": "DURATION"})
     for appointment in appointments:
-        cal.add_component(_event(appointment, cancelled=False))
+        cal.add_component(_event(appointment, cancelled=False, organizer=False))
     cal.add_missing_timezones()
     return cal.to_ical()

@@ -353,6 +353,15 @@ def _skip_reason(row: OutboundEmail, now: dt.datetime) -> str:
             return "too_late"
         if not selectors.reminders_enabled(user_id=row.recipient_id):
             return "opted_out"
+        # Sent late (an outage): a closer reminder that is also due replaces this one.
+        if OutboundEmail.objects.filter(
+            appointment_id=appt.pk,
+            kind=Kind.REMINDER,
+            status__in=[Status.PENDING, Status.SENDING, Status.SENT],
+            planned_for__gt=row.planned_for,
+            planned_for__lte=now,
+        ).exists():
+            return "superseded"
     elif (
         row.kind in (Kind.BOOKING_RECEIVED, Kind.CONFIRMED, Kind.RESCHEDULED)
         and appt.status not in Appointment.BOOKED_STATUSES

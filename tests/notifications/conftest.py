@@ -94,3 +94,28 @@ def real_smtp(settings, smtp_sink):
     settings.EMAIL_PORT = smtp_sink.port
     settings.EMAIL_TIMEOUT = 5
     return smtp_sink
+
+
+def _use_broker(url: str) -> str:
+    """Point the Celery app at ``url``; returns the previous URL."""
+    from config.celery import app
+
+    previous = app.conf.broker_url
+    app.conf.broker_url = url
+    app._pool = None  # drop pooled connections to the previous broker
+    return previous
+
+
+@pytest.fixture(autouse=True)
+def memory_broker(request):
+    """Tasks queued by these tests go to an in-process broker nobody consumes.
+
+    The sweep sends everything anyway; tests that need a real broker (the worker
+    end-to-end test, Redis-down) replace this with their own.
+    """
+    if "real_broker" in request.fixturenames:
+        yield
+        return
+    previous = _use_broker("memory://")
+    yield
+    _use_broker(previous)
