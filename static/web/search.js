@@ -10,6 +10,7 @@
     if (!cards.length) return;
     el.hidden = false;
     var map = L.map(el, { scrollWheelZoom: false });
+    map.attributionControl.setPrefix("Leaflet");
     L.tileLayer(el.getAttribute("data-tile-url"), {
       maxZoom: 18,
       attribution: "&copy; OpenStreetMap contributors"
