@@ -8,14 +8,12 @@ import pytest
 
 from booking import events
 from booking.models import Appointment, AppointmentTransition
-from tests.booking.test_appointments_support import (  # noqa: F401 - fixtures
-    NY,
-    booking_body,
-    frozen,
-    iso,
-    local,
-    world,
-)
+from tests.booking import test_appointments_support as support
+from tests.booking.test_appointments_support import NY, booking_body, iso, local
+
+# Fixtures shared by the appointment tests.
+frozen = support.frozen
+world = support.world
 
 URL = "/api/v1/appointments/"
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from booking.models import Appointment
-from tests.booking.test_appointments_support import (  # noqa: F401 - fixtures
-    booking_body,
-    esketamine_type,
-    frozen,
-    local,
-    world,
-)
+from tests.booking import test_appointments_support as support
+from tests.booking.test_appointments_support import booking_body, esketamine_type, local
+
+# Fixtures shared by the appointment tests.
+frozen = support.frozen
+world = support.world
 
 URL = "/api/v1/appointments/"
 

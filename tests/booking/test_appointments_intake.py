@@ -8,12 +8,12 @@ import pytest
 
 from booking.intake import PATIENT_FLAG_MESSAGE
 from booking.models import Appointment
-from tests.booking.test_appointments_support import (  # noqa: F401 - fixtures
-    booking_body,
-    frozen,
-    local,
-    world,
-)
+from tests.booking import test_appointments_support as support
+from tests.booking.test_appointments_support import booking_body, local
+
+# Fixtures shared by the appointment tests.
+frozen = support.frozen
+world = support.world
 
 URL = "/api/v1/appointments/"
 

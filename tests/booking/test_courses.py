@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from booking import services
 from booking.models import Appointment, AppointmentSeries
-from tests.booking.test_appointments_support import (  # noqa: F401 - fixtures
-    booking_body,
-    frozen,
-    local,
-    world,
-)
+from tests.booking import test_appointments_support as support
+from tests.booking.test_appointments_support import booking_body, local
 from tests.factories import ConsultationTypeFactory
+
+# Fixtures shared by the appointment tests.
+frozen = support.frozen
+world = support.world
 
 URL = "/api/v1/appointments/"
 

@@ -7,13 +7,12 @@ import datetime as dt
 from booking import services
 from booking.models import Appointment
 from booking.tasks import expire_holds
-from tests.booking.test_appointments_support import (  # noqa: F401 - fixtures
-    booking_body,
-    frozen,
-    iso,
-    local,
-    world,
-)
+from tests.booking import test_appointments_support as support
+from tests.booking.test_appointments_support import booking_body, iso, local
+
+# Fixtures shared by the appointment tests.
+frozen = support.frozen
+world = support.world
 
 HOLDS = "/api/v1/holds/"
 

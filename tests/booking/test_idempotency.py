@@ -10,15 +10,13 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from booking.models import Appointment, IdempotencyKey
-from tests.booking.test_appointments_support import (  # noqa: F401 - fixtures
-    booking_body,
-    build_world,
-    frozen,
-    iso,
-    local,
-    world,
-)
+from tests.booking import test_appointments_support as support
+from tests.booking.test_appointments_support import booking_body, build_world, iso, local
 from tests.conftest import requires_postgres
+
+# Fixtures shared by the appointment tests.
+frozen = support.frozen
+world = support.world
 
 URL = "/api/v1/appointments/"
 

@@ -6,11 +6,12 @@ import pytest
 
 from booking import services
 from booking.models import Appointment
-from tests.booking.test_appointments_support import (  # noqa: F401 - fixtures
-    frozen,
-    local,
-    world,
-)
+from tests.booking import test_appointments_support as support
+from tests.booking.test_appointments_support import local
+
+# Fixtures shared by the appointment tests.
+frozen = support.frozen
+world = support.world
 
 URL = "/api/v1/provider/appointments/"
 
