@@ -13,17 +13,21 @@ from directory.models import (
     Provider,
 )
 
-
-class ErrorSerializer(serializers.Serializer):
-    """The one error shape (core.api.exception_handler), documented for the schema."""
-
-    detail = serializers.CharField(help_text="A sentence a person can act on.")
-    code = serializers.CharField(help_text="Machine-readable code, e.g. unknown_zip.")
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Validation errors only: messages per parameter or field.",
-    )
+# The one error shape (core.api.exception_handler), as a raw schema: inline rather than a
+# component, so it cannot collide with another app's serializer of the same name.
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string", "description": "A sentence a person can act on."},
+        "code": {"type": "string", "description": "Machine-readable code, e.g. unknown_zip."},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "Validation errors only: messages per parameter or field.",
+        },
+    },
+    "required": ["detail", "code"],
+}
 
 
 class RouteSerializer(serializers.ModelSerializer):
