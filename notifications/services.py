@@ -258,8 +258,12 @@ def outbound_claim_batch(
     OutboundEmail.objects.filter(_claimable(now), pk__in=candidates).update(
         **_claim_values(now, token)
     )
-    won = OutboundEmail.objects.filter(pk__in=candidates, claim_token=token, status=Status.SENDING)
-    return sorted(won.values_list("pk", flat=True)), token
+    won = set(
+        OutboundEmail.objects.filter(
+            pk__in=candidates, claim_token=token, status=Status.SENDING
+        ).values_list("pk", flat=True)
+    )
+    return [pk for pk in candidates if pk in won], token
 
 
 def _release(ids: list[int], token: uuid.UUID, *, next_attempt_at: dt.datetime) -> None:

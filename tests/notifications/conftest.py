@@ -102,7 +102,11 @@ def _use_broker(url: str) -> str:
 
     previous = app.conf.broker_url
     app.conf.broker_url = url
-    app._pool = None  # drop pooled connections to the previous broker
+    # Drop pooled connections and producers bound to the previous broker.
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
     return previous
 
 
