@@ -71,19 +71,19 @@ def one_slot_race(frozen):
 
 
 @requires_postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_bookings_of_one_slot_on_postgresql_give_exactly_one_201(frozen):
     one_slot_race(frozen)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_bookings_of_one_slot_on_any_database_give_exactly_one_201(frozen):
     """Runs without PostgreSQL too: on SQLite, IMMEDIATE transactions serialise the writers."""
     one_slot_race(frozen)
 
 
 @requires_postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_overlapping_slots_of_different_lengths_give_exactly_one_201(frozen):
     world = build_world()
     users = patients(THREADS)
@@ -101,7 +101,7 @@ def test_overlapping_slots_of_different_lengths_give_exactly_one_201(frozen):
 
 
 @requires_postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_reschedule_racing_bookings_for_the_same_time_gives_exactly_one_winner(frozen):
     world = build_world()
     moving = services.appointment_book(
@@ -133,7 +133,7 @@ def test_a_reschedule_racing_bookings_for_the_same_time_gives_exactly_one_winner
 
 
 @requires_postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_constraint_violation_is_a_409_never_a_500(frozen):
     """Bypass the Python check: the database alone must refuse the overlap."""
     world = build_world()

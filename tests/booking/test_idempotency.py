@@ -114,7 +114,7 @@ def test_a_malformed_key_is_400(api, world, key):
 
 
 @requires_postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_requests_with_the_same_key_book_once(frozen):
     world = build_world()
     body = booking_body(world, local(3, 9))
