@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from demo.services import DEMO_PASSWORD, DEMO_PATIENT_EMAIL, DEMO_STAFF_EMAIL, demo_data_load
+from directory.models import Provider
 
 
 class Command(BaseCommand):
@@ -27,10 +28,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="Reload even if this seed is already loaded."
         )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the directory already has providers (bin/dev uses this).",
+        )
 
-    def handle(self, *args: object, providers: int, seed: int, force: bool, **options) -> None:
+    def handle(
+        self, *args: object, providers: int, seed: int, force: bool, if_empty: bool, **options
+    ) -> None:
         if not 1 <= providers <= 1_000_000:
             raise CommandError("--providers must be between 1 and 1,000,000.")
+        if if_empty and Provider.objects.exists():
+            self.stdout.write("The directory already has providers: no demo data loaded.")
+            return
         self.stdout.write(f"Loading {providers:,} demo providers with seed {seed} ...")
         try:
             result = demo_data_load(
