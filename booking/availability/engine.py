@@ -156,6 +156,18 @@ def _active_appointments_q(now: datetime) -> Q:
     )
 
 
+def provider_filter(provider_ids: Sequence[int], field: str = "provider_id") -> Q:
+    """Rows whose ``field`` is one of ``provider_ids`` (or location ids): a range for a
+    dense list (cheap to build and to plan for the bulk refresh's chunks of 1,000), else IN.
+    A range may match extra rows, which callers drop."""
+    if len(provider_ids) > 64:
+        low, high = min(provider_ids), max(provider_ids)
+        if high - low + 1 <= 2 * len(provider_ids):
+            # Two comparisons: foreign keys have no __range lookup.
+            return Q(**{f"{field}__gte": low, f"{field}__lte": high})
+    return Q(**{f"{field}__in": list(provider_ids)})
+
+
 def _calendars_load(
     provider_ids: Sequence[int],
     *,
@@ -169,34 +181,51 @@ def _calendars_load(
 
     Six queries whatever the number of providers (five when ``policies`` is given).
     """
+    wanted = set(provider_ids)
     if policies is None:
         policies = {
-            row["provider_id"]: Policy.from_values(**{name: row[name] for name in _POLICY_FIELDS})
-            for row in BookingPolicy.objects.filter(provider_id__in=provider_ids).values(
+            row[0]: Policy.from_values(*row[1:])
+            for row in BookingPolicy.objects.filter(provider_filter(provider_ids)).values_list(
                 "provider_id", *_POLICY_FIELDS
             )
         }
     locations: dict[int, _LocationHours] = {}
     by_provider: dict[int, list[_LocationHours]] = defaultdict(list)
     for loc_id, provider_id, tz_name in (
-        Location.objects.filter(provider_id__in=provider_ids)
+        Location.objects.filter(provider_filter(provider_ids))
         .order_by("provider_id", "pk")
         .values_list("pk", "provider_id", "timezone")
     ):
+        if provider_id not in wanted:
+            continue
         hours = _LocationHours(id=loc_id, tz=_zone(tz_name))
         locations[loc_id] = hours
         by_provider[provider_id].append(hours)
 
+    # Filtered by location id (known by now) rather than joined to the locations: the
+    # (location, weekday) and (location, date) indexes answer directly.
+    location_ids = sorted(locations)
+    if not location_ids:
+        return {
+            provider_id: _Calendar(
+                policy=policies.get(provider_id, DEFAULT_POLICY), locations=[], busy=_Intervals(())
+            )
+            for provider_id in provider_ids
+        }
     for loc_id, weekday, start, end in AvailabilityRule.objects.filter(
-        location__provider_id__in=provider_ids
+        provider_filter(location_ids, "location_id")
     ).values_list("location_id", "weekday", "start_time", "end_time"):
-        locations[loc_id].weekly[weekday].append((start, end))
+        if loc_id in locations:
+            locations[loc_id].weekly[weekday].append((start, end))
 
     # Local dates differ from UTC dates by less than a day either side.
     first_day, last_day = since.date() - timedelta(days=1), until.date() + timedelta(days=1)
     for loc_id, day, kind, start, end in AvailabilityException.objects.filter(
-        location__provider_id__in=provider_ids, date__range=(first_day, last_day)
+        provider_filter(location_ids, "location_id"),
+        date__range=(first_day, last_day),
     ).values_list("location_id", "date", "kind", "start_time", "end_time"):
+        if loc_id not in locations:
+            continue
         if kind == AvailabilityException.Kind.CLOSED:
             locations[loc_id].closed.add(day)
         else:
@@ -205,7 +234,7 @@ def _calendars_load(
     off_everywhere: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     off_at: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     for provider_id, loc_id, start, end in TimeOff.objects.filter(
-        provider_id__in=provider_ids, end__gt=since, start__lt=until + timedelta(days=1)
+        provider_filter(provider_ids), end__gt=since, start__lt=until + timedelta(days=1)
     ).values_list("provider_id", "location_id", "start", "end"):
         (off_at[loc_id] if loc_id else off_everywhere[provider_id]).append((start, end))
     for provider_id, hours_list in by_provider.items():
@@ -215,7 +244,7 @@ def _calendars_load(
     busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     appointments = Appointment.objects.filter(
         _active_appointments_q(now),
-        provider_id__in=provider_ids,
+        provider_filter(provider_ids),
         occupied_until__gt=since,
         start__lt=until + timedelta(days=1),  # no visit is longer than 10 hours
     )
@@ -280,13 +309,20 @@ def _location_starts(
     occupied = duration + policy.buffer
     time_off = hours.time_off
     busy = calendar.busy
-    day = since.astimezone(tz).date()
+    since_wall = since.astimezone(tz).replace(tzinfo=None)
+    day = since_wall.date()
     last_day = until.astimezone(tz).date()
     while day <= last_day:
         for w_start, w_end in _merged_windows(hours, day):
-            window_end = _to_utc(datetime.combine(day, w_end), tz)
             naive = datetime.combine(day, w_start)
             naive_end = datetime.combine(day, w_end)
+            if naive_end <= since_wall:
+                continue
+            if naive < since_wall:
+                # Jump to the first step at or after `since` (wall time maps monotonically
+                # to UTC here, so no earlier wall time can be at or after it).
+                naive += -((naive - since_wall) // step) * step
+            window_end = _to_utc(naive_end, tz)
             while naive < naive_end:
                 start = _to_utc(naive, tz)
                 wall = naive

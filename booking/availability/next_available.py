@@ -23,6 +23,7 @@ from booking.availability.engine import (
     _Calendar,
     _calendars_load,
     _location_starts,
+    provider_filter,
 )
 from booking.models import BookingPolicy
 from directory.models import ConsultationType, Provider
@@ -56,7 +57,7 @@ def _shortest_durations(provider_ids: Sequence[int]) -> dict[int, int]:
     """provider id -> duration in minutes of its shortest active consultation type."""
     shortest: dict[int, int] = {}
     for provider_id, minutes in (
-        ConsultationType.objects.filter(provider_id__in=provider_ids, is_active=True)
+        ConsultationType.objects.filter(provider_filter(provider_ids), is_active=True)
         .order_by("provider_id", "duration_minutes", "pk")
         .values_list("provider_id", "duration_minutes")
     ):
@@ -74,7 +75,7 @@ def _compute_next_available(
         return result
     policies = {
         row[0]: Policy.from_values(*row[1:])
-        for row in BookingPolicy.objects.filter(provider_id__in=with_types).values_list(
+        for row in BookingPolicy.objects.filter(provider_filter(with_types)).values_list(
             "provider_id", *_POLICY_FIELDS
         )
     }
@@ -186,11 +187,14 @@ def providers_refresh_next_available(
     skip_locked = connection.features.has_select_for_update_skip_locked
     for chunk in _id_chunks(provider_ids, batch_size):
         with transaction.atomic():
-            current = dict(
-                Provider.objects.filter(pk__in=chunk)
+            wanted = set(chunk)
+            current = {
+                pk: value
+                for pk, value in Provider.objects.filter(provider_filter(chunk, "pk"))
                 .select_for_update(skip_locked=skip_locked)
                 .values_list("pk", "next_available")
-            )
+                if pk in wanted
+            }
             values = _compute_next_available(list(current), now=now)
             updates = {pk: v for pk, v in values.items() if current[pk] != v}
             _bulk_write(updates)
