@@ -98,6 +98,12 @@ class _StaffViewSet(
     """CRUD of the caller's provider's objects; others' are 404. Writes go to services."""
 
     permission_classes = (IsProviderStaff,)
+    model: type
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no caller
+            return self.model.objects.none()
+        return self.staff_queryset(request_provider(self.request))
 
     def _fields(self, serializer) -> dict[str, Any]:
         # Keys are model attribute names: "location" arrives as "location_id" (its source).
@@ -109,11 +115,12 @@ class AvailabilityRuleViewSet(_StaffViewSet):
     """Weekly opening hours of your locations, in each location's local wall time."""
 
     serializer_class = AvailabilityRuleSerializer
+    model = AvailabilityRule
 
-    def get_queryset(self):
-        return AvailabilityRule.objects.filter(
-            location__provider=request_provider(self.request)
-        ).order_by("location_id", "weekday", "start_time", "pk")
+    def staff_queryset(self, provider):
+        return AvailabilityRule.objects.filter(location__provider=provider).order_by(
+            "location_id", "weekday", "start_time", "pk"
+        )
 
     def perform_create(self, serializer) -> None:
         serializer.instance = availability.availability_rule_create(
@@ -134,11 +141,10 @@ class TimeOffViewSet(_StaffViewSet):
     """Blocks of time you are away (all locations, or one)."""
 
     serializer_class = TimeOffSerializer
+    model = TimeOff
 
-    def get_queryset(self):
-        return TimeOff.objects.filter(provider=request_provider(self.request)).order_by(
-            "start", "pk"
-        )
+    def staff_queryset(self, provider):
+        return TimeOff.objects.filter(provider=provider).order_by("start", "pk")
 
     def perform_create(self, serializer) -> None:
         serializer.instance = availability.time_off_create(
@@ -159,11 +165,12 @@ class AvailabilityExceptionViewSet(_StaffViewSet):
     """Dates that differ from the weekly hours: closed, or extra hours."""
 
     serializer_class = AvailabilityExceptionSerializer
+    model = AvailabilityException
 
-    def get_queryset(self):
-        return AvailabilityException.objects.filter(
-            location__provider=request_provider(self.request)
-        ).order_by("date", "start_time", "pk")
+    def staff_queryset(self, provider):
+        return AvailabilityException.objects.filter(location__provider=provider).order_by(
+            "date", "start_time", "pk"
+        )
 
     def perform_create(self, serializer) -> None:
         serializer.instance = availability.availability_exception_create(

@@ -179,7 +179,8 @@ def _calendars_load(
 ) -> dict[int, _Calendar]:
     """Load the calendars of ``provider_ids`` for starts in ``[since, until)`` (UTC).
 
-    Six queries whatever the number of providers (five when ``policies`` is given).
+    Six queries whatever the number of providers (five when ``policies`` is given,
+    three when none of them has a location).
     """
     wanted = set(provider_ids)
     if policies is None:
