@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from rest_framework.authtoken.models import Token
@@ -31,6 +34,14 @@ class InvalidCredentials(ServiceError):
     status_code = 400
     default_code = "invalid_credentials"
     default_detail = "The email address or password is not correct."
+
+
+class TooManyAttempts(ServiceError):
+    status_code = 429
+    default_code = "too_many_attempts"
+    default_detail = (
+        "Too many failed logins for this account. Wait 15 minutes, or reset your password."
+    )
 
 
 class ProviderNotFound(NotFound):
@@ -75,15 +86,50 @@ def user_register(*, email: str, password: str, full_name: str) -> tuple[User, s
     return user, token.key
 
 
+#: Failed logins of one email address before it is locked for LOCKOUT_SECONDS.
+LOCKOUT_ATTEMPTS = 10
+LOCKOUT_SECONDS = 15 * 60
+
+
+def _failures_key(email: str) -> str:
+    # Hashed: cache keys end up in logs and monitoring, email addresses must not.
+    return "accounts:login-failures:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
+def login_locked(*, email: str) -> bool:
+    """Whether logins to ``email`` are refused for now (never with RATE_LIMITS off)."""
+    if not settings.RATE_LIMITS:
+        return False
+    return cache.get(_failures_key(_email_normalize(email)), 0) >= LOCKOUT_ATTEMPTS
+
+
+def login_failure_record(*, email: str) -> None:
+    """Count a failed login of ``email`` (the count expires LOCKOUT_SECONDS after the first)."""
+    if not settings.RATE_LIMITS:
+        return
+    key = _failures_key(_email_normalize(email))
+    cache.add(key, 0, timeout=LOCKOUT_SECONDS)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=LOCKOUT_SECONDS)
+
+
 def user_token_obtain(*, email: str, password: str) -> tuple[User, str]:
     """Check the credentials and return ``(user, token_key)``, creating the token once.
 
     Raises ``InvalidCredentials`` for an unknown email, a wrong password or an inactive
-    account alike, so the answer does not reveal which accounts exist.
+    account alike, so the answer does not reveal which accounts exist, and
+    ``TooManyAttempts`` (429) after ``LOCKOUT_ATTEMPTS`` failures for one address.
     """
-    user = authenticate(username=_email_normalize(email), password=password)
+    email = _email_normalize(email)
+    if login_locked(email=email):
+        raise TooManyAttempts()
+    user = authenticate(username=email, password=password)
     if user is None:
+        login_failure_record(email=email)
         raise InvalidCredentials()
+    cache.delete(_failures_key(email))
     token, _ = Token.objects.get_or_create(user=user)
     return user, token.key
 

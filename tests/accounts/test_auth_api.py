@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 
 from tests.factories import ProviderFactory, ProviderStaffFactory, UserFactory
@@ -14,6 +15,14 @@ REGISTER = "/api/v1/auth/register/"
 TOKEN = "/api/v1/auth/token/"
 ME = "/api/v1/auth/me/"
 GOOD_PASSWORD = "purple-otter-lantern-42"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Throttle and lockout counters live in the cache; start every test without them."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def register(api, **overrides):
@@ -179,9 +188,54 @@ def test_a_bad_token_is_401(api):
 
 def test_login_is_throttled_when_rate_limits_are_on(api, settings):
     settings.RATE_LIMITS = True
-    body = {"email": "nobody@example.test", "password": "wrong-password-1"}
 
-    codes = [api.post(TOKEN, body, format="json").status_code for _ in range(21)]
+    codes = [
+        api.post(
+            TOKEN, {"email": f"n{i}@example.test", "password": "wrong-pass-1"}, format="json"
+        ).status_code
+        for i in range(21)
+    ]
 
     assert codes[:20] == [400] * 20
     assert codes[20] == 429
+
+
+def test_an_account_is_locked_after_ten_failed_logins(api, settings):
+    settings.RATE_LIMITS = True
+    UserFactory(email="bob@example.test", password=GOOD_PASSWORD)
+    wrong = {"email": "bob@example.test", "password": "wrong-password-1"}
+    for _ in range(10):
+        assert api.post(TOKEN, wrong, format="json").status_code == 400
+
+    response = api.post(
+        TOKEN, {"email": "BOB@example.test", "password": GOOD_PASSWORD}, format="json"
+    )
+
+    assert response.status_code == 429
+    assert response.json()["code"] == "too_many_attempts"
+
+
+def test_a_successful_login_resets_the_failure_count(api, settings):
+    settings.RATE_LIMITS = True
+    UserFactory(email="bob@example.test", password=GOOD_PASSWORD)
+    wrong = {"email": "bob@example.test", "password": "wrong-password-1"}
+    right = {"email": "bob@example.test", "password": GOOD_PASSWORD}
+    for _ in range(9):
+        api.post(TOKEN, wrong, format="json")
+
+    assert api.post(TOKEN, right, format="json").status_code == 200
+    for _ in range(9):
+        api.post(TOKEN, wrong, format="json")
+    assert api.post(TOKEN, right, format="json").status_code == 200
+
+
+def test_no_lockout_with_rate_limits_off(api):
+    UserFactory(email="bob@example.test", password=GOOD_PASSWORD)
+    for _ in range(12):
+        api.post(TOKEN, {"email": "bob@example.test", "password": "wrong-1-x"}, format="json")
+
+    response = api.post(
+        TOKEN, {"email": "bob@example.test", "password": GOOD_PASSWORD}, format="json"
+    )
+
+    assert response.status_code == 200
