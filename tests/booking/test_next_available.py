@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 
 from booking import availability
 from booking.models import Appointment
@@ -27,6 +28,14 @@ pytestmark = pytest.mark.django_db
 
 NY = ZoneInfo("America/New_York")
 NOW = dt.datetime(2027, 3, 1, 12, 0, tzinfo=dt.UTC)  # Monday, 07:00 in New York
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The periodic task remembers its hourly sweep in the cache."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
