@@ -13,19 +13,21 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from booking.availability.engine import (
     _POLICY_FIELDS,
     DEFAULT_POLICY,
     Policy,
+    _active_appointments_q,
     _bookable_range,
     _Calendar,
     _calendars_load,
     _location_starts,
     provider_filter,
 )
-from booking.models import BookingPolicy
+from booking.models import Appointment, BookingPolicy
 from directory.models import ConsultationType, Provider
 
 logger = logging.getLogger(__name__)
@@ -211,9 +213,11 @@ def providers_stale_ids(*, now: datetime | None = None) -> list[int]:
 
     A stored first slot stops being bookable once it falls inside the minimum notice, so
     ``next_available < now + min_notice`` is recomputed. Everything else that moves it
-    (bookings, cancellations, rules, time off) refreshes it when it happens. Providers with
-    no value but with weekly hours may gain a slot as the horizon moves on; callers choose
-    how often to include them (``providers_without_slot_ids``).
+    (bookings, cancellations, rules, time off) refreshes it when it happens; as a safety net
+    for a refresh that failed after its commit, a provider whose stored first slot lies
+    inside an active appointment is recomputed too. Providers with no value but with
+    weekly hours may gain a slot as the horizon moves on; callers choose how often to
+    include them (``providers_without_slot_ids``).
     """
     now = now or timezone.now()
     ids: set[int] = set(
@@ -233,6 +237,17 @@ def providers_stale_ids(*, now: datetime | None = None) -> list[int]:
                 next_available__lt=now + timedelta(minutes=minutes),
             ).values_list("pk", flat=True)
         )
+    taken = Appointment.objects.filter(
+        _active_appointments_q(now),
+        provider_id=OuterRef("pk"),
+        start__lte=OuterRef("next_available"),
+        occupied_until__gt=OuterRef("next_available"),
+    )
+    ids.update(
+        Provider.objects.filter(next_available__gte=now)
+        .filter(Exists(taken))
+        .values_list("pk", flat=True)
+    )
     return sorted(ids)
 
 

@@ -261,6 +261,18 @@ def test_stale_check_uses_each_policy_notice(frozen):
     assert provider.pk in availability.providers_stale_ids()
 
 
+def test_periodic_task_catches_a_first_slot_booked_without_a_refresh(frozen):
+    provider, location, _ = clinic()
+    weekly_hours(location)
+    availability.provider_refresh_next_available(provider_id=provider.pk)
+    first = stored(provider)
+    AppointmentFactory(provider=provider, start=first)  # as if the on-commit refresh failed
+
+    refresh_stale_next_available()
+
+    assert stored(provider) == first + dt.timedelta(minutes=30)
+
+
 def test_periodic_task_sweeps_providers_without_a_slot_hourly(frozen):
     provider, location, _ = clinic(policy={"horizon_days": 2})
     AvailabilityRuleFactory(location=location, weekday=3)  # Thursdays: beyond the horizon
