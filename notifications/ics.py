@@ -8,13 +8,14 @@ discreet ("Appointment"): a calendar entry is seen by anyone who glances at the 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 from collections.abc import Iterable
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from booking.models import Appointment
 
@@ -23,10 +24,37 @@ PRODID = "-//Care Directory//Appointments//EN"
 
 def appointment_zone(appointment: Appointment) -> zoneinfo.ZoneInfo:
     """The zone an appointment is shown in: its location's, else the provider's first one's."""
+    cached = getattr(appointment, "_display_zone", None)
+    if cached is not None:
+        return cached
     if appointment.location_id is not None:
-        return appointment.location.tzinfo
-    first = appointment.provider.locations.order_by("pk").first()
-    return first.tzinfo if first is not None else zoneinfo.ZoneInfo("UTC")
+        zone = appointment.location.tzinfo
+    else:
+        first = appointment.provider.locations.order_by("pk").first()
+        zone = first.tzinfo if first is not None else zoneinfo.ZoneInfo("UTC")
+    appointment._display_zone = zone  # one lookup per email, not one per use
+    return zone
+
+
+@functools.lru_cache(maxsize=128)
+def _vtimezone(key: str, first_year: int, last_year: int) -> Timezone:
+    # Building a VTIMEZONE walks the zone's transitions; the default span (1970-2038) costs
+    # ~10 ms per email, so the span is a few years around the events and the result cached.
+    return Timezone.from_tzid(
+        key, first_date=dt.date(first_year - 1, 1, 1), last_date=dt.date(last_year + 2, 1, 1)
+    )
+
+
+def _add_timezones(cal: Calendar, appointments: list[Appointment]) -> None:
+    spans: dict[str, tuple[int, int]] = {}
+    for appointment in appointments:
+        key = appointment_zone(appointment).key
+        year = appointment.start.year
+        low, high = spans.get(key, (year, year))
+        spans[key] = (min(low, year), max(high, year))
+    for key, (low, high) in sorted(spans.items()):
+        if key != "UTC":
+            cal.add_component(_vtimezone(key, low, high))
 
 
 def appointment_uid(appointment: Appointment) -> str:
@@ -89,8 +117,8 @@ def appointment_invite(
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("method", "CANCEL" if cancelled else "REQUEST")
+    _add_timezones(cal, [appointment])
     cal.add_component(_event(appointment, cancelled=cancelled, attendee_email=attendee_email))
-    cal.add_missing_timezones()
     return cal.to_ical()
 
 
@@ -102,7 +130,8 @@ def feed(appointments: Iterable[Appointment], *, name: str) -> bytes:
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     cal.add("refresh-interval", dt.timedelta(minutes=15), parameters={"VALUE": "DURATION"})
+    appointments = list(appointments)
+    _add_timezones(cal, appointments)
     for appointment in appointments:
         cal.add_component(_event(appointment, cancelled=False, organizer=False))
-    cal.add_missing_timezones()
     return cal.to_ical()

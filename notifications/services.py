@@ -19,14 +19,14 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from booking import events
 from booking.models import Appointment
 from directory.models import ProviderStaff
 from notifications import selectors
-from notifications.models import OutboundEmail
+from notifications.models import NotificationPreference, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -330,7 +330,38 @@ def _skip(row: OutboundEmail, token: uuid.UUID, reason: str) -> str:
     return "skipped"
 
 
-def _skip_reason(row: OutboundEmail, now: dt.datetime) -> str:
+class _Facts:
+    """What the re-checks of a batch need, read in a few queries instead of a few per row."""
+
+    def __init__(self, rows: list[OutboundEmail], now: dt.datetime) -> None:
+        reminders = [r for r in rows if r.kind == Kind.REMINDER]
+        self.opted_out = set(
+            NotificationPreference.objects.filter(
+                user_id__in={r.recipient_id for r in reminders}, reminders_enabled=False
+            ).values_list("user_id", flat=True)
+        )
+        # The latest reminder of each appointment that is due by now: earlier ones sent late
+        # (after an outage) are superseded by it.
+        self.latest_due = dict(
+            OutboundEmail.objects.filter(
+                appointment_id__in={r.appointment_id for r in reminders},
+                kind=Kind.REMINDER,
+                status__in=[Status.PENDING, Status.SENDING, Status.SENT],
+                planned_for__lte=now,
+            )
+            .values("appointment_id")
+            .annotate(latest=Max("planned_for"))
+            .values_list("appointment_id", "latest")
+        )
+        staff_rows = [r for r in rows if not r.to_patient]
+        self.staff = set(
+            ProviderStaff.objects.filter(
+                user_id__in={r.recipient_id for r in staff_rows}, user__is_active=True
+            ).values_list("user_id", "provider_id")
+        )
+
+
+def _skip_reason(row: OutboundEmail, now: dt.datetime, facts: _Facts) -> str:
     """Why a claimed email no longer applies ('' when it does). Re-checked just before SMTP."""
     user = row.recipient
     if user is None or not user.is_active:
@@ -344,9 +375,7 @@ def _skip_reason(row: OutboundEmail, now: dt.datetime) -> str:
         return "appointment_gone"
     if row.to_patient and appt.patient_id != row.recipient_id:
         return "recipient_changed"
-    if not row.to_patient and not selectors.is_staff_of(
-        user_id=row.recipient_id, provider_id=row.provider_id
-    ):
+    if not row.to_patient and (row.recipient_id, row.provider_id) not in facts.staff:
         return "not_staff"
     if row.kind == Kind.REMINDER:
         if appt.status not in Appointment.BOOKED_STATUSES:
@@ -355,16 +384,10 @@ def _skip_reason(row: OutboundEmail, now: dt.datetime) -> str:
             return "moved"
         if appt.start <= now:
             return "too_late"
-        if not selectors.reminders_enabled(user_id=row.recipient_id):
+        if row.recipient_id in facts.opted_out:
             return "opted_out"
-        # Sent late (an outage): a closer reminder that is also due replaces this one.
-        if OutboundEmail.objects.filter(
-            appointment_id=appt.pk,
-            kind=Kind.REMINDER,
-            status__in=[Status.PENDING, Status.SENDING, Status.SENT],
-            planned_for__gt=row.planned_for,
-            planned_for__lte=now,
-        ).exists():
+        latest = facts.latest_due.get(appt.pk)
+        if latest is not None and latest > row.planned_for:
             return "superseded"
     elif (
         row.kind in (Kind.BOOKING_RECEIVED, Kind.CONFIRMED, Kind.RESCHEDULED)
@@ -375,18 +398,16 @@ def _skip_reason(row: OutboundEmail, now: dt.datetime) -> str:
     return ""
 
 
-def _load(pk: int, token: uuid.UUID) -> OutboundEmail | None:
-    return (
-        OutboundEmail.objects.select_related(
-            "recipient",
-            "provider",
-            "appointment__location",
-            "appointment__consultation_type",
-            "appointment__provider",
-        )
-        .filter(pk=pk, claim_token=token, status=Status.SENDING)
-        .first()
-    )
+def _load(ids: list[int], token: uuid.UUID) -> dict[int, OutboundEmail]:
+    """The claimed rows still ours (a row is missing if our lease was taken over)."""
+    rows = OutboundEmail.objects.select_related(
+        "recipient",
+        "provider",
+        "appointment__location",
+        "appointment__consultation_type",
+        "appointment__provider",
+    ).filter(pk__in=ids, claim_token=token, status=Status.SENDING)
+    return {row.pk: row for row in rows}
 
 
 class _Smtp:
@@ -424,15 +445,15 @@ class _Smtp:
             self.open = False
 
 
-def _send_claimed(pk: int, token: uuid.UUID, smtp: _Smtp) -> str:
+def _send_claimed(row: OutboundEmail | None, token: uuid.UUID, smtp: _Smtp, facts: _Facts) -> str:
     """Re-check, render, send and mark one claimed row. Returns an outcome code."""
     from notifications.emails import build_message
 
-    row = _load(pk, token)
     if row is None:
         return "lost"  # our lease expired and another sender took it over
+    pk = row.pk
     now = timezone.now()
-    reason = _skip_reason(row, now)
+    reason = _skip_reason(row, now, facts)
     if reason:
         return _skip(row, token, reason)
     message = build_message(row)
@@ -456,9 +477,11 @@ def outbound_send(*, outbound_id: int) -> str:
     token = outbound_claim(outbound_id=outbound_id)
     if token is None:
         return "not_claimed"
+    rows = _load([outbound_id], token)
     smtp = _Smtp()
     try:
-        return _send_claimed(outbound_id, token, smtp)
+        facts = _Facts(list(rows.values()), timezone.now())
+        return _send_claimed(rows.get(outbound_id), token, smtp, facts)
     finally:
         smtp.close()
 
@@ -480,11 +503,13 @@ def outbound_send_due(
             ids, token = outbound_claim_batch(limit=batch_size)
             if not ids:
                 break
+            rows = _load(ids, token)
+            facts = _Facts(list(rows.values()), timezone.now())
             for index, pk in enumerate(ids):
                 if time.monotonic() >= deadline:
                     _release(ids[index:], token, next_attempt_at=timezone.now())
                     break
-                outcome = _send_claimed(pk, token, smtp)
+                outcome = _send_claimed(rows.get(pk), token, smtp, facts)
                 counts[outcome] = counts.get(outcome, 0) + 1
                 if outcome == "retry" and smtp.unreachable:
                     # The server is unreachable: the rest of the batch would fail the same way.
