@@ -295,6 +295,21 @@ def _to_utc(naive: datetime, tz: ZoneInfo) -> datetime:
     return naive.replace(tzinfo=tz).astimezone(UTC)
 
 
+def _steady_offset(first: datetime, last: datetime, tz: ZoneInfo) -> timedelta | None:
+    """The UTC offset of the wall times ``first..last`` if no clock change falls between.
+
+    Both folds of both ends are compared, so a window that starts or ends in a gap or a
+    repeated hour is never taken as steady; no zone changes its clocks twice in a day.
+    """
+    offset = first.replace(tzinfo=tz).utcoffset()
+    for moment in (first.replace(tzinfo=tz, fold=1), last.replace(tzinfo=tz)):
+        if moment.utcoffset() != offset:
+            return None
+    if last.replace(tzinfo=tz, fold=1).utcoffset() != offset:
+        return None
+    return offset
+
+
 def _location_starts(
     hours: _LocationHours,
     calendar: _Calendar,
@@ -324,12 +339,17 @@ def _location_starts(
                 # to UTC here, so no earlier wall time can be at or after it).
                 naive += -((naive - since_wall) // step) * step
             window_end = _to_utc(naive_end, tz)
+            offset = _steady_offset(naive, naive_end, tz)
             while naive < naive_end:
-                start = _to_utc(naive, tz)
-                wall = naive
-                naive += step
-                if start.astimezone(tz).replace(tzinfo=None) != wall:
-                    continue  # this wall time does not exist (clocks jumped forward)
+                if offset is not None:  # the usual day: plain arithmetic
+                    start = naive.replace(tzinfo=UTC) - offset
+                    naive += step
+                else:
+                    start = _to_utc(naive, tz)
+                    wall = naive
+                    naive += step
+                    if start.astimezone(tz).replace(tzinfo=None) != wall:
+                        continue  # this wall time does not exist (clocks jumped forward)
                 end = start + duration
                 if end > window_end:
                     break  # later starts end later still

@@ -597,3 +597,47 @@ def test_slots_endpoint_query_count_does_not_grow_with_the_calendar(api, django_
     with django_assert_num_queries(8):
         response = get_slots(api, provider, ctype, MONDAY, MONDAY + dt.timedelta(days=30))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "tz", ["America/New_York", "Europe/London", "Australia/Sydney", "Australia/Lord_Howe"]
+)
+def test_every_day_of_the_year_gives_existing_distinct_grid_times(tz, monkeypatch):
+    """Night-time hours cross every clock change of 2027; the quick path for steady days
+    must agree with the careful one, and every start must be a real, distinct wall time."""
+    from booking.availability import engine
+
+    provider, location, ctype = clinic(tz=tz, policy={"min_notice_minutes": 0, "horizon_days": 365})
+    weekly_hours(location, dt.time(0), dt.time(4))
+    zone = ZoneInfo(tz)
+    with time_machine.travel(dt.datetime(2026, 12, 31, tzinfo=dt.UTC), tick=False):
+        fast = [
+            engine.slots_list(
+                provider=provider,
+                consultation_type=ctype,
+                start_date=dt.date(2027, 1, 1) + dt.timedelta(days=chunk),
+                end_date=dt.date(2027, 1, 1) + dt.timedelta(days=chunk + 89),
+            )[1]
+            for chunk in range(0, 360, 90)
+        ]
+        monkeypatch.setattr(engine, "_steady_offset", lambda *args: None)
+        careful = [
+            engine.slots_list(
+                provider=provider,
+                consultation_type=ctype,
+                start_date=dt.date(2027, 1, 1) + dt.timedelta(days=chunk),
+                end_date=dt.date(2027, 1, 1) + dt.timedelta(days=chunk + 89),
+            )[1]
+            for chunk in range(0, 360, 90)
+        ]
+
+    assert fast == careful
+    slots = [slot for chunk in fast for slot in chunk]
+    walls = [slot.start.astimezone(zone).replace(tzinfo=None) for slot in slots]
+    assert len(set(walls)) == len(walls)
+    assert [s.start for s in slots] == sorted(s.start for s in slots)
+    for slot, wall in zip(slots, walls, strict=True):
+        assert wall.minute % 15 == 0
+        # The wall time exists: reading it back in the zone gives the same instant.
+        assert wall.replace(tzinfo=zone).astimezone(dt.UTC) == slot.start.astimezone(dt.UTC)
+        assert dt.time(0) <= wall.time() < dt.time(4)
