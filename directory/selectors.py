@@ -45,21 +45,19 @@ class ProviderSearch:
     ordering: str | None = None  # None: distance with `near`, else name
 
 
-def provider_search(search: ProviderSearch, *, queryset: QuerySet | None = None) -> QuerySet:
-    """Published providers matching ``search``, in a stable order.
+def _provider_conditions(search: ProviderSearch, *, prefix: str, ref: str) -> list:
+    """The non-geographic filters as ORM conditions.
 
-    With ``near``, only providers with a location within the radius are kept and each gets
-    ``distance`` (miles to its nearest such location). The location table is read through
-    its (latitude, longitude) index with a bounding box, so the exact distance is computed
-    for candidates only.
+    ``prefix`` reaches provider fields from the queried model ("" on Provider,
+    "provider__" on Location) and ``ref`` names the provider id there ("pk" / "provider_id"),
+    so the same filters serve both query shapes of ``provider_search``.
     """
-    qs = Provider.objects.published() if queryset is None else queryset
-
+    conditions: list = [Q(**{f"{prefix}is_published": True})]
     if search.route_ids:
-        qs = qs.filter(
+        conditions.append(
             Exists(
                 ProviderRoute.objects.filter(
-                    provider_id=OuterRef("pk"), route_id__in=search.route_ids
+                    provider_id=OuterRef(ref), route_id__in=search.route_ids
                 )
             )
         )
@@ -69,53 +67,128 @@ def provider_search(search: ProviderSearch, *, queryset: QuerySet | None = None)
         (Provider.languages.through, "language_id", search.language_ids),
     ):
         if ids:
-            qs = qs.filter(
-                Exists(through.objects.filter(provider_id=OuterRef("pk"), **{f"{column}__in": ids}))
+            conditions.append(
+                Exists(through.objects.filter(provider_id=OuterRef(ref), **{f"{column}__in": ids}))
             )
     if search.telehealth is not None:
-        qs = qs.filter(telehealth=search.telehealth)
+        conditions.append(Q(**{f"{prefix}telehealth": search.telehealth}))
     if search.accepting_new_patients is not None:
-        qs = qs.filter(accepting_new_patients=search.accepting_new_patients)
+        conditions.append(Q(**{f"{prefix}accepting_new_patients": search.accepting_new_patients}))
     if search.text:
-        qs = qs.filter(
-            Q(name__icontains=search.text)
-            | Q(description__icontains=search.text)
+        conditions.append(
+            Q(**{f"{prefix}name__icontains": search.text})
+            | Q(**{f"{prefix}description__icontains": search.text})
             | Exists(
-                Location.objects.filter(provider_id=OuterRef("pk"), city__icontains=search.text)
+                Location.objects.filter(provider_id=OuterRef(ref), city__icontains=search.text)
             )
         )
+    return conditions
 
-    if search.near is not None:
-        point = search.near
-        box = bounding_box(point.latitude, point.longitude, search.radius_miles)
-        qs = (
-            qs.filter(
-                locations__latitude__range=(box.min_lat, box.max_lat),
-                locations__longitude__range=(box.min_lng, box.max_lng),
-            )
-            # Filtering before annotating makes Min() see only the locations in the box.
-            .annotate(
-                distance=Min(
-                    distance_expression(
-                        point.latitude,
-                        point.longitude,
-                        "locations__latitude",
-                        "locations__longitude",
-                    )
-                )
-            )
-            .filter(distance__lte=search.radius_miles)
-        )
 
+class NearbyProviders:
+    """Providers near a point, in search order: a lazy, sliceable sequence for paginators.
+
+    One query reads the location table through its (latitude, longitude) index with a
+    bounding box, keeps the providers whose nearest location is within the radius and
+    returns only (provider id, distance) pairs, already ordered; the count and every page
+    are taken from that list. Then only the providers of the requested page are loaded
+    (from ``queryset``, which carries the page's prefetches) and given ``distance``.
+    Fetching narrow pairs once is cheaper than aggregating twice (count, then page).
+    """
+
+    ordered = True  # Paginator checks this to warn about unordered lists
+
+    def __init__(self, hits: QuerySet, queryset: QuerySet) -> None:
+        self._hits = hits
+        self._queryset = queryset
+        self._pairs: list[tuple[int, float]] | None = None
+
+    def _all_pairs(self) -> list[tuple[int, float]]:
+        if self._pairs is None:
+            self._pairs = list(self._hits.values_list("provider_id", "distance"))
+        return self._pairs
+
+    def count(self) -> int:
+        return len(self._all_pairs())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice):
+            return self[item : item + 1][0]
+        pairs = self._all_pairs()[item]
+        providers = self._queryset.filter(pk__in=[pk for pk, _ in pairs]).in_bulk()
+        page = []
+        for pk, distance in pairs:
+            provider = providers.get(pk)
+            if provider is not None:
+                provider.distance = distance
+                page.append(provider)
+        return page
+
+
+_ORDER_BY = {
+    "distance": ("distance", "pk"),
+    "next_available": (F("next_available").asc(nulls_last=True), "pk"),
+    "-next_available": (F("next_available").desc(nulls_last=True), "pk"),
+    "name": ("name", "pk"),
+    "-name": ("-name", "-pk"),
+}
+
+
+# The same orders for the (provider id, distance) pairs of a search near a point.
+_HIT_GROUP = {
+    "distance": (),
+    "next_available": ("provider__next_available",),
+    "-next_available": ("provider__next_available",),
+    "name": ("provider__name",),
+    "-name": ("provider__name",),
+}
+_HIT_ORDER_BY = {
+    "distance": ("distance", "provider_id"),
+    "next_available": (F("provider__next_available").asc(nulls_last=True), "provider_id"),
+    "-next_available": (F("provider__next_available").desc(nulls_last=True), "provider_id"),
+    "name": ("provider__name", "provider_id"),
+    "-name": ("-provider__name", "-provider_id"),
+}
+
+
+def provider_search(
+    search: ProviderSearch, *, queryset: QuerySet | None = None
+) -> QuerySet | NearbyProviders:
+    """Published providers matching ``search``, in a stable order (ties by id).
+
+    With ``near``, only providers with a location within the radius are kept, each with
+    ``distance`` (great-circle miles to its nearest location), as a ``NearbyProviders``
+    sequence; without it, a queryset. ``queryset`` supplies the provider rows (and their
+    prefetches); the filters always apply to published providers.
+    """
+    base = Provider.objects.all() if queryset is None else queryset
     ordering = search.ordering or ("distance" if search.near is not None else "name")
-    order_by = {
-        "distance": ("distance", "pk"),
-        "next_available": (F("next_available").asc(nulls_last=True), "pk"),
-        "-next_available": (F("next_available").desc(nulls_last=True), "pk"),
-        "name": ("name", "pk"),
-        "-name": ("-name", "-pk"),
-    }[ordering]
-    return qs.order_by(*order_by)
+
+    if search.near is None:
+        conditions = _provider_conditions(search, prefix="", ref="pk")
+        return base.filter(*conditions).order_by(*_ORDER_BY[ordering])
+
+    point = search.near
+    box = bounding_box(point.latitude, point.longitude, search.radius_miles)
+    distance = distance_expression(point.latitude, point.longitude, "latitude", "longitude")
+    hits = (
+        Location.objects.filter(
+            *_provider_conditions(search, prefix="provider__", ref="provider_id"),
+            latitude__range=(box.min_lat, box.max_lat),
+            longitude__range=(box.min_lng, box.max_lng),
+        )
+        .values("provider_id", *_HIT_GROUP[ordering])
+        .annotate(distance=Min(distance))
+        .filter(distance__lte=search.radius_miles)
+        .order_by(*_HIT_ORDER_BY[ordering])
+    )
+    return NearbyProviders(hits, base)
 
 
 def with_listing_data(qs: QuerySet) -> QuerySet:
