@@ -314,3 +314,29 @@ def test_reminder_times_are_named_in_the_zone_across_a_dst_change(clinic, frozen
         "Reminder: your appointment on Mon 15 Mar at 10:00 EDT"
     ]
     assert NY.key in reminder[0].body
+
+
+def test_the_command_sends_what_is_due_and_summarises(clinic, frozen):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    book(clinic, ny(8, 10))
+    out = StringIO()
+
+    call_command("send_due_notifications", stdout=out)
+
+    assert "Done: sent=2" in out.getvalue()
+    assert len(mail.outbox) == 2
+
+
+def test_the_command_exits_non_zero_when_the_server_is_down(clinic, frozen, settings):
+    from django.core.management import CommandError, call_command
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = free_port()
+    book(clinic, ny(8, 10))
+
+    with pytest.raises(CommandError, match="EMAIL_HOST"):
+        call_command("send_due_notifications", stdout=__import__("io").StringIO())

@@ -157,3 +157,16 @@ def test_the_feed_is_for_staff_only_and_shows_only_their_provider(api, client, c
     url = api.get(FEED).json()["url"].replace("http://localhost:8000", "")
     assert icalendar.Calendar.from_ical(client.get(url).content).walk("VEVENT") == []
     assert CalendarFeed.objects.count() == 1
+
+
+def test_the_waitlist_list_costs_a_fixed_number_of_queries(api, clinic, django_assert_num_queries):
+    api.force_authenticate(clinic.bob)
+    for _ in range(3):
+        provider = ProviderFactory()
+        WaitlistEntry.objects.create(patient=clinic.bob, provider=provider)
+
+    # 1: count for pagination, 2: the entries with their provider (select_related)
+    with django_assert_num_queries(2):
+        response = api.get(WAITLIST)
+
+    assert response.json()["count"] == 3
