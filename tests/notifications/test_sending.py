@@ -340,3 +340,18 @@ def test_the_command_exits_non_zero_when_the_server_is_down(clinic, frozen, sett
 
     with pytest.raises(CommandError, match="EMAIL_HOST"):
         call_command("send_due_notifications", stdout=__import__("io").StringIO())
+
+
+def test_the_preview_line_is_as_discreet_as_the_subject(clinic, frozen):
+    book(clinic, ny(8, 10))
+    frozen.move_to(ny(7, 10))
+
+    sweep()
+
+    for message in sent_to("alice@patient.test"):
+        preview = " ".join(message.body.split())[:160]  # inboxes show ~100-140 characters
+        # ("the clinic will confirm" is fine; the clinic's name is not)
+        assert not FORBIDDEN_IN_SUBJECTS.search(preview.replace("clinic", "")), preview
+        html = _html(message)
+        hidden = html.split('overflow: hidden;">', 1)[1].split("&nbsp;", 1)[0]
+        assert hidden == message.subject
