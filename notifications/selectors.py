@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from booking.models import Appointment
-from directory.models import ProviderStaff
 from notifications.models import (
     DEFAULT_REMINDER_MINUTES,
     CalendarFeed,
@@ -22,12 +21,6 @@ def reminder_minutes(*, provider_id: int) -> list[int]:
 def reminders_enabled(*, user_id: int) -> bool:
     pref = NotificationPreference.objects.filter(user_id=user_id).first()
     return pref.reminders_enabled if pref is not None else True
-
-
-def is_staff_of(*, user_id: int, provider_id: int) -> bool:
-    return ProviderStaff.objects.filter(
-        user_id=user_id, provider_id=provider_id, user__is_active=True
-    ).exists()
 
 
 def feed_appointments(*, token: str, now) -> tuple[CalendarFeed | None, list[Appointment]]:
