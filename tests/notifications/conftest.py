@@ -102,9 +102,8 @@ def _use_broker(url: str) -> str:
 
     previous = app.conf.broker_url
     app.conf.broker_url = url
-    # Drop pooled connections and producers bound to the previous broker.
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # Forget the pools bound to the previous broker (not closed: kombu shares them globally,
+    # and other tests' code may still hold them).
     app._pool = None
     app.amqp._producer_pool = None
     return previous

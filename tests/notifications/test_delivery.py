@@ -29,6 +29,9 @@ from tests.notifications.smtp_sink import free_port
 Kind = OutboundEmail.Kind
 Status = OutboundEmail.Status
 
+# Transactional tests here use serialized_rollback so that the flush after them does not
+# re-create content types that a following serialized_rollback test (tests/ops) restores.
+
 
 def _future_local(days: int, hour: int) -> dt.datetime:
     day = timezone.now().astimezone(NY).date() + dt.timedelta(days=days)
@@ -56,7 +59,7 @@ def make_due_rows(appointment: Appointment, count: int) -> list[int]:
 
 
 @requires_postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_sweeps_at_the_same_time_send_each_due_email_once(clinic):
     appointment = AppointmentFactory(
         provider=clinic.provider,
@@ -167,7 +170,7 @@ def _worker_env(sink_port: int) -> dict[str, str]:
 
 
 @requires_redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_delivers_the_booking_email_with_an_ics(
     api, clinic, smtp_sink, real_broker, tmp_path
 ):
