@@ -67,6 +67,7 @@ def _event(
     cancelled: bool,
     attendee_email: str | None = None,
     organizer: bool = True,
+    summary: str = "Appointment",
 ) -> Event:
     zone = appointment_zone(appointment)
     event = Event()
@@ -75,7 +76,7 @@ def _event(
     event.add("dtstamp", timezone.now())
     event.add("dtstart", appointment.start.astimezone(zone))
     event.add("dtend", appointment.end.astimezone(zone))
-    event.add("summary", "Appointment")
+    event.add("summary", summary)
     if appointment.location_id is not None:
         loc = appointment.location
         address = ", ".join(
@@ -133,5 +134,14 @@ def feed(appointments: Iterable[Appointment], *, name: str) -> bytes:
     appointments = list(appointments)
     _add_timezones(cal, appointments)
     for appointment in appointments:
-        cal.add_component(_event(appointment, cancelled=False, organizer=False))
+        # Staff see the reference and status to find it on the dashboard; nothing clinical.
+        label = "confirmed" if appointment.status == Appointment.Status.CONFIRMED else "request"
+        cal.add_component(
+            _event(
+                appointment,
+                cancelled=False,
+                organizer=False,
+                summary=f"Appointment #{appointment.pk} ({label})",
+            )
+        )
     return cal.to_ical()

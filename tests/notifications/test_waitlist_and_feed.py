@@ -130,6 +130,7 @@ def test_staff_get_a_secret_feed_url_that_lists_upcoming_appointments_without_de
     cal = icalendar.Calendar.from_ical(response.content)
     [event] = cal.walk("VEVENT")
     assert event.decoded("DTSTART") == ny(8, 10)
+    assert str(event["SUMMARY"]).endswith("(request)")
     text = response.content.decode().lower()
     for secret in ("private reason", "pregnan", "alice", "ketamine"):
         assert secret not in text
