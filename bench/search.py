@@ -1,7 +1,7 @@
 """Provider search benchmark: 100,000 providers on PostgreSQL, served by gunicorn (bin/web).
 
     python bench/search.py                       # defaults below; about 4 minutes the first time
-    python bench/search.py --clients 4 --requests 4000 --max-seconds 120
+    python bench/search.py --clients 4 --requests 4000 --max-seconds 120   # saturation
 
 1. Creates the database (default ``kcd_bench_search`` on the local PostgreSQL) if needed,
    migrates it and runs ``seed_demo --providers 100000 --seed 1`` (which does nothing when
@@ -120,7 +120,9 @@ def main() -> int:
     parser.add_argument("--query-seed", type=int, default=42)
     parser.add_argument("--requests", type=int, default=4000, help="searches to send (max)")
     parser.add_argument("--max-seconds", type=float, default=180, help="stop the phase then")
-    parser.add_argument("--clients", type=int, default=4, help="concurrent client threads")
+    parser.add_argument(
+        "--clients", type=int, default=2, help="concurrent client threads (2 = one per core)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--healthz", type=int, default=2000, help="/healthz requests")
     args = parser.parse_args()
