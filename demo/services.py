@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import JSONField
 from django.utils import timezone
 
+from booking.availability import providers_refresh_next_available
 from booking.models import (
     Appointment,
     AppointmentSeries,
@@ -64,7 +65,7 @@ class SeedResult:
     digest: str
     skipped: bool
     seconds: float
-    next_available_seconds: float | None
+    next_available_seconds: float | None  # None when nothing was loaded
 
 
 def demo_providers():
@@ -458,12 +459,7 @@ def _rows_insert(
     return new_ids
 
 
-def _next_available_refresh(say: Progress) -> float | None:
-    try:
-        from booking.availability import providers_refresh_next_available
-    except ImportError:  # booking's availability module is not there yet
-        say("Skipped next_available: booking.availability is not available.")
-        return None
+def _next_available_refresh(say: Progress) -> float:
     say("Computing next_available for every provider ...")
     started = clock.monotonic()
     providers_refresh_next_available(provider_ids=None)

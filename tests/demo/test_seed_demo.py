@@ -280,3 +280,35 @@ def test_reseeding_keeps_the_demo_staff_link():
 
     staff = ProviderStaff.objects.get(user__email="provider@demo.test")
     assert staff.provider.slug == DEMO_PROVIDER_SLUG
+
+
+def test_reloading_removes_the_demo_providers_appointments_and_waitlist_entries():
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from booking.models import Appointment
+    from notifications.models import WaitlistEntry
+
+    seed("--providers", "3", "--seed", "1")
+    provider = Provider.objects.get(slug=DEMO_PROVIDER_SLUG)
+    ctype = provider.consultation_types.filter(mode="in_person").first()
+    patient = get_user_model().objects.get(email="patient@demo.test")
+    start = timezone.now() + timedelta(days=3)
+    Appointment.objects.create(
+        patient=patient,
+        provider=provider,
+        location=provider.locations.first(),
+        consultation_type=ctype,
+        start=start,
+        end=start + timedelta(minutes=ctype.duration_minutes),
+        occupied_until=start + timedelta(minutes=ctype.duration_minutes),
+    )
+    WaitlistEntry.objects.create(patient=patient, provider=provider, consultation_type=ctype)
+
+    seed("--providers", "3", "--seed", "1", "--force")
+
+    assert not Appointment.objects.exists()
+    assert not WaitlistEntry.objects.exists()
+    assert Provider.objects.filter(slug=DEMO_PROVIDER_SLUG).count() == 1

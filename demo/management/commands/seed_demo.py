@@ -60,17 +60,12 @@ class Command(BaseCommand):
                 )
             )
         else:
-            refresh = (
-                "not computed (booking.availability missing)"
-                if result.next_available_seconds is None
-                else f"computed in {result.next_available_seconds:.1f} s"
-            )
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Loaded {result.providers:,} providers, {result.locations:,} locations, "
                     f"{result.consultation_types:,} consultation types and "
-                    f"{result.availability_rules:,} weekly hours in {result.seconds:.1f} s; "
-                    f"next_available {refresh}."
+                    f"{result.availability_rules:,} weekly hours in {result.seconds:.1f} s "
+                    f"(of which next_available: {result.next_available_seconds:.1f} s)."
                 )
             )
         self.stdout.write(f"Digest: {result.digest}")
