@@ -17,7 +17,14 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Screenshots refresh docs/screenshots/ only when asked (UPDATE_SCREENSHOTS=1 ./bin/test
+# tests/web/test_browser.py); ordinary runs write them to a temporary folder, so running the
+# tests never dirties the work tree.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    else Path(os.environ.get("TMPDIR", "/tmp")) / "kcd-screenshots"
+)
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
