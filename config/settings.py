@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "web.middleware.ContentSecurityPolicyMiddleware",
+    # A view that loses the database answers 503 (retry), not 500 (core/middleware.py).
+    "core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -158,6 +160,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "booking-refresh-next-available": {
         "task": "booking.tasks.refresh_stale_next_available",
         "schedule": 300.0,
+    },
+    # Proves beat and a worker are alive: /readyz reads the time it records (core/tasks.py).
+    "core-heartbeat": {
+        "task": "core.tasks.heartbeat",
+        "schedule": 30.0,
+        "options": {"expires": 30.0},
     },
 }
 
@@ -270,7 +278,7 @@ RATE_LIMITS = env.bool("RATE_LIMITS", default=True)
 
 # --- Security (secure by default when DEBUG is off) -------------------------------------
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes speak plain HTTP
 if env.bool("DJANGO_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG

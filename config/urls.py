@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core.views import healthz
+from core.views import healthz, readyz
 
 api_v1 = [
     path("", include("directory.api.urls")),
@@ -13,6 +13,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -20,3 +21,6 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("web.urls")),
 ]
+
+# A lost database is a 503 to retry, whichever layer noticed it (core/views.py).
+handler500 = "core.views.server_error"
