@@ -115,6 +115,11 @@ def login_failure_record(*, email: str) -> None:
         cache.set(key, 1, timeout=LOCKOUT_SECONDS)
 
 
+def login_failures_clear(*, email: str) -> None:
+    """Forget the failed logins of ``email`` (after a successful login)."""
+    cache.delete(_failures_key(_email_normalize(email)))
+
+
 def user_token_obtain(*, email: str, password: str) -> tuple[User, str]:
     """Check the credentials and return ``(user, token_key)``, creating the token once.
 
@@ -129,7 +134,7 @@ def user_token_obtain(*, email: str, password: str) -> tuple[User, str]:
     if user is None:
         login_failure_record(email=email)
         raise InvalidCredentials()
-    cache.delete(_failures_key(email))
+    login_failures_clear(email=email)
     token, _ = Token.objects.get_or_create(user=user)
     return user, token.key
 

@@ -31,6 +31,9 @@ else:
             "when DJANGO_DEBUG is false."
         )
 
+# A TLS-terminating proxy in front: trust its X-Forwarded-Proto and X-Forwarded-For.
+_BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -51,11 +54,14 @@ INSTALLED_APPS = [
     "directory",
     "booking",
     "notifications",
+    "audit",
     "demo",
     "web",
 ]
 
 MIDDLEWARE = [
+    # First: the request id is set before anything logs, and the duration covers everything.
+    "core.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "web.middleware.ContentSecurityPolicyMiddleware",
+    # Permissions-Policy everywhere; CSP for the admin, /api/docs/ and non-page responses.
+    "core.headers.SecurityHeadersMiddleware",
     # A view that loses the database answers 503 (retry), not 500 (core/middleware.py).
     "core.middleware.DatabaseUnavailableMiddleware",
 ]
@@ -257,6 +265,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_FILTER_BACKENDS": [],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Search and booking scopes (core/throttles.py); login/registration set their own.
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttles.RequestRateThrottle"],
+    # Client address for anonymous throttles: with a proxy, its X-Forwarded-For entry;
+    # without, the socket address (a forged X-Forwarded-For then changes nothing).
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=1 if _BEHIND_PROXY else 0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ketamine Care Directory API",
@@ -275,11 +288,17 @@ SPECTACULAR_SETTINGS = {
 }
 
 RATE_LIMITS = env.bool("RATE_LIMITS", default=True)
+# Per client address (search, auth) or per user (booking); counted in the default cache.
+THROTTLE_RATES = {
+    "search": env.str("THROTTLE_RATE_SEARCH", default="120/min"),
+    "booking": env.str("THROTTLE_RATE_BOOKING", default="20/min"),
+    "auth": env.str("THROTTLE_RATE_AUTH", default="20/min"),
+}
 
 # --- Security (secure by default when DEBUG is off) -------------------------------------
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # probes speak plain HTTP
-if env.bool("DJANGO_BEHIND_PROXY", default=False):
+if _BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -294,20 +313,34 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
 # --- Logging ----------------------------------------------------------------------------
 # Never log personal health information: loggers get ids and codes, never names, emails,
-# reasons or intake answers.
+# reasons, intake answers, request bodies or query strings. core.requestlog logs one line
+# per request (method, path, status, duration, user id, request id); every record carries
+# the request id (core.logging.RequestContextFilter). LOG_FORMAT=json for log collectors.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_context": {"()": "core.logging.RequestContextFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.logging.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Django logs 4xx with the request path and query; the query may hold a ZIP code
-        # and free text, which is fine, but request bodies are never logged.
+        # Django logs 4xx/5xx as "Bad Request: <path>"; core.request already has one line per
+        # request, so only errors (with their traceback) are kept.
         "django.request": {"level": "ERROR"},
-        "django.server": {"level": "INFO"},
+        # runserver's access line has the query string; core.request replaces it.
+        "django.server": {"level": "WARNING"},
+        # At DEBUG, SQL with its parameters (names, emails, intake answers): never.
+        "django.db.backends": {"level": "INFO"},
     },
 }
 

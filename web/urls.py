@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web.views import account, booking, dashboard, learn, providers, search
+from web.views import account, booking, dashboard, learn, privacy, providers, search
 
 app_name = "web"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("login/", account.LoginView.as_view(), name="login"),
     path("logout/", account.LogoutView.as_view(), name="logout"),
     path("register/", account.register, name="register"),
+    path("account/", privacy.account, name="account"),
+    path("account/export/", privacy.account_export, name="account_export"),
+    path("account/delete/", privacy.account_delete, name="account_delete"),
     path("book/<slug:slug>/", booking.book_start, name="book_start"),
     path("book/hold/<int:pk>/", booking.book_details, name="book_details"),
     path("appointments/", booking.my_appointments, name="my_appointments"),

@@ -49,3 +49,26 @@ class AuthResultSerializer(serializers.Serializer):
 
 class TokenResultSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+class AccountDeleteInputSerializer(serializers.Serializer):
+    password = serializers.CharField(
+        max_length=128,
+        trim_whitespace=False,
+        write_only=True,
+        help_text="Your current password, to confirm the deletion.",
+    )
+
+
+class DataExportSerializer(serializers.Serializer):
+    """Shape of ``GET /api/v1/me/export/`` (see accounts.privacy.user_data_export)."""
+
+    format_version = serializers.IntegerField()
+    exported_at = serializers.DateTimeField()
+    profile = serializers.DictField(help_text="id, email, full_name, date_joined, last_login.")
+    appointments = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Every appointment with reason, intake answers and history.",
+    )
+    waitlist_entries = serializers.ListField(child=serializers.DictField())
+    notification_preferences = serializers.DictField()
