@@ -320,7 +320,10 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "core.logging.RequestContextFilter"}},
+    "filters": {
+        "request_context": {"()": "core.logging.RequestContextFilter"},
+        "no_template_context": {"()": "core.logging.DropTemplateVariableErrors"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "core.logging.JsonFormatter"},
@@ -341,6 +344,9 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         # At DEBUG, SQL with its parameters (names, emails, intake answers): never.
         "django.db.backends": {"level": "INFO"},
+        # At DEBUG, a missing template variable is logged with the whole context (an
+        # email's holds the patient's name): dropped by a filter, whatever the level.
+        "django.template": {"level": "INFO", "filters": ["no_template_context"]},
     },
 }
 

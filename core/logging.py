@@ -65,3 +65,15 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             body["exc_info"] = self.formatException(record.exc_info)
         return json.dumps(body, default=str, ensure_ascii=False)
+
+
+class DropTemplateVariableErrors(logging.Filter):
+    """Drops ``django.template``'s "Exception while resolving variable" records.
+
+    Django logs them at DEBUG with the whole template context in the exception, and an
+    email's context holds the patient's name and appointment: attached to that logger in
+    ``settings.LOGGING`` so that even ``LOG_LEVEL=DEBUG`` never writes them.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "django.template" and record.levelno <= logging.DEBUG)

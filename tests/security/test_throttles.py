@@ -30,7 +30,10 @@ def test_anonymous_search_is_throttled_with_the_error_shape_and_retry_after(api,
 
 
 def test_slots_share_the_search_budget(api, world, rate_limits):
-    slots = f"/api/v1/providers/sunrise/slots/?consultation_type={world.ctype30.pk}&start=2027-03-02&end=2027-03-03"
+    slots = (
+        f"/api/v1/providers/sunrise/slots/?consultation_type={world.ctype30.pk}"
+        "&start=2027-03-02&end=2027-03-03"
+    )
     for _ in range(3):
         assert api.get(slots).status_code == 200
 
