@@ -70,9 +70,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "web.middleware.ContentSecurityPolicyMiddleware",
     # Permissions-Policy everywhere; CSP for the admin, /api/docs/ and non-page responses.
+    # Listed before (outside) web's policy, so it sees web's header and leaves it alone.
     "core.headers.SecurityHeadersMiddleware",
+    "web.middleware.ContentSecurityPolicyMiddleware",
     # A view that loses the database answers 503 (retry), not 500 (core/middleware.py).
     "core.middleware.DatabaseUnavailableMiddleware",
 ]

@@ -38,11 +38,13 @@ def test_every_response_carries_the_usual_security_headers(client, url):
     assert _csp(response)["frame-ancestors"] == "'none'"
 
 
-def test_web_pages_allow_no_inline_script(client):
+def test_web_pages_keep_their_own_policy_with_no_inline_script(client, settings):
     csp = _csp(client.get("/"))
 
     assert csp["script-src"] == "'self'"
     assert csp["object-src"] == "'none'"
+    # web.middleware's policy, not the generic one: map tiles are allowed as images.
+    assert settings.MAP_TILE_ORIGIN in csp["img-src"]
 
 
 def test_the_admin_runs_only_its_own_scripts(client):
