@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # An oversized API body is a 413 before anything reads it (core/http_errors.py).
+    "core.http_errors.ApiRequestLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -262,7 +264,7 @@ REST_FRAMEWORK = {
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",  # adds the shared error responses
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_FILTER_BACKENDS": [],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -281,10 +283,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The contract is JSON; form bodies are tolerated, not offered.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     # Two models have a "kind" choice set; name their enums instead of a hash suffix.
     "ENUM_NAME_OVERRIDES": {
         "ProviderKindEnum": "directory.models.Provider.Kind",
         "InsurancePlanKindEnum": "directory.models.InsurancePlan.Kind",
+        # Four intake questions share the yes/no/unsure answers.
+        "YesNoUnsureEnum": "booking.intake.YES_NO_UNSURE",
     },
 }
 

@@ -24,3 +24,8 @@ urlpatterns = [
 
 # A lost database is a 503 to retry, whichever layer noticed it (core/views.py).
 handler500 = "core.views.server_error"
+
+# Under /api/ these answer in the API's {"detail", "code"} JSON (core/http_errors.py).
+handler400 = "core.http_errors.bad_request"
+handler403 = "core.http_errors.permission_denied"
+handler404 = "core.http_errors.page_not_found"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -18,10 +18,56 @@ from core.exceptions import ServiceError
 logger = logging.getLogger(__name__)
 
 
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape: ``{"detail", "code"}`` plus per-field ``errors`` for validation.
+
+    Named ``Error`` in the OpenAPI schema; core.openapi adds it to every operation.
+    """
+
+    detail = serializers.CharField(help_text="A sentence a person can act on.")
+    code = serializers.CharField(help_text="Machine-readable, e.g. slot_unavailable.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Validation errors only: messages per field or parameter.",
+    )
+
+    class Meta:
+        ref_name = "Error"
+
+
 class Pagination(PageNumberPagination):
+    """``page`` (past the last page: 404) and ``page_size`` (default 20, above 100: 100)."""
+
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+    page_size_error = "Use a whole number from 1 to 100."
+
+    def get_page_size(self, request) -> int:
+        # DRF silently falls back to the default on garbage; a client that asked for
+        # something it does not get should hear about it (400), as for any other parameter.
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise exceptions.ValidationError({self.page_size_query_param: [self.page_size_error]})
+        return min(size, self.max_page_size)
+
+    def get_schema_operation_parameters(self, view) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Results per page (default {self.page_size}; above "
+                    f"{self.max_page_size} counts as {self.max_page_size})."
+                )
+        return parameters
 
 
 def _flatten(errors: Any) -> dict[str, list[str]]:
@@ -81,6 +127,23 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )
+
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            error_body("The request body is too large. Send less data.", "request_too_large"),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):
+        # Django's own refusals (too many fields, malformed multipart, ...): the client's
+        # fault, so a 400, never the 500 Django would otherwise log and render.
+        logger.info("suspicious request refused: %s", type(exc).__name__)
+        return Response(
+            error_body("The request could not be read.", "bad_request"),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, RecursionError):
+        # json.loads of a very deeply nested document (the parser re-raises it as is).
+        exc = exceptions.ParseError("JSON nested too deeply.")
 
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from booking import selectors
 from booking.intake import REASON_MAX_LENGTH, IntakeSerializer, flags_for_display
 from booking.models import Appointment
+from core.api import ErrorSerializer  # noqa: F401  (re-exported: the one error shape)
 from directory.models import ConsultationType, Provider
 
 MAX_ID = 2**62  # beyond any primary key; bigger numbers would overflow the database driver
@@ -50,16 +51,6 @@ class AwareDateTimeField(serializers.Field):
 
     def to_representation(self, value: dt.datetime) -> str:
         return value.isoformat()
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The one error shape: ``{"detail", "code"}`` plus per-field ``errors`` for validation."""
-
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
 
 
 class _SlotRequestSerializer(serializers.Serializer):

@@ -11,7 +11,12 @@ from typing import Any
 
 from django.http import QueryDict
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,7 +28,6 @@ from booking.api.appointment_serializers import (
     AppointmentSerializer,
     BookingRequestSerializer,
     CancelRequestSerializer,
-    ErrorSerializer,
     HoldRequestSerializer,
     RescheduleRequestSerializer,
     StaffActionSerializer,
@@ -33,6 +37,7 @@ from booking.api.appointment_serializers import (
 from booking.idempotency import HEADER, idempotent_call, key_from_header
 from booking.models import Appointment
 from booking.permissions import IsProviderStaff, request_provider
+from core.api import ErrorSerializer
 from directory.models import Provider
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -364,6 +369,10 @@ def staff_action_view(name: str):
         (ProviderAppointmentActionView,),
         {"action_name": name},
     )
-    return extend_schema(
-        summary=summaries[name], operation_id=f"provider_appointment_{name.replace('-', '_')}"
+    # On the method, not the class: an operation_id on a view class applies to every method.
+    return extend_schema_view(
+        post=extend_schema(
+            summary=summaries[name],
+            operation_id=f"provider_appointment_{name.replace('-', '_')}",
+        )
     )(view).as_view()

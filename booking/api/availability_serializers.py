@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking.availability import MAX_RANGE_DAYS
@@ -25,6 +26,29 @@ class AwareDateTimeField(serializers.DateTimeField):
             self.fail("naive")
         if isinstance(value, str) and "T" not in value.upper():
             self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss][.uuuuuu](+|-)hh:mm")
+        return super().to_internal_value(value)
+
+
+_WALL_TIME_RE = re.compile(r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?")
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": f"^{_WALL_TIME_RE.pattern}$", "example": "09:00"}
+)
+class WallTimeField(serializers.TimeField):
+    """A local wall time, ``HH:MM`` (``HH:MM:SS`` accepted), without date or offset.
+
+    Stricter than DRF's TimeField (which takes "9:0" or "09:00+02:00") so the schema's
+    pattern says exactly what is accepted; written back as ``HH:MM``.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("format", "%H:%M")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not _WALL_TIME_RE.fullmatch(value):
+            self.fail("invalid", format="HH:MM")
         return super().to_internal_value(value)
 
 
@@ -50,8 +74,8 @@ class SlotsResponseSerializer(serializers.Serializer):
 
 class AvailabilityRuleSerializer(serializers.ModelSerializer):
     location = serializers.IntegerField(source="location_id")
-    start_time = serializers.TimeField(format="%H:%M", help_text="Local wall time, HH:MM.")
-    end_time = serializers.TimeField(format="%H:%M", help_text="Local wall time, HH:MM.")
+    start_time = WallTimeField(help_text="Local wall time, HH:MM.")
+    end_time = WallTimeField(help_text="Local wall time, HH:MM.")
 
     class Meta:
         model = AvailabilityRule
@@ -78,8 +102,8 @@ class TimeOffSerializer(serializers.ModelSerializer):
 
 class AvailabilityExceptionSerializer(serializers.ModelSerializer):
     location = serializers.IntegerField(source="location_id")
-    start_time = serializers.TimeField(format="%H:%M", allow_null=True, required=False)
-    end_time = serializers.TimeField(format="%H:%M", allow_null=True, required=False)
+    start_time = WallTimeField(allow_null=True, required=False)
+    end_time = WallTimeField(allow_null=True, required=False)
 
     class Meta:
         model = AvailabilityException

@@ -13,22 +13,6 @@ from directory.models import (
     Provider,
 )
 
-# The one error shape (core.api.exception_handler), as a raw schema: inline rather than a
-# component, so it cannot collide with another app's serializer of the same name.
-ERROR_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "detail": {"type": "string", "description": "A sentence a person can act on."},
-        "code": {"type": "string", "description": "Machine-readable code, e.g. unknown_zip."},
-        "errors": {
-            "type": "object",
-            "additionalProperties": {"type": "array", "items": {"type": "string"}},
-            "description": "Validation errors only: messages per parameter or field.",
-        },
-    },
-    "required": ["detail", "code"],
-}
-
 
 class RouteSerializer(serializers.ModelSerializer):
     class Meta:
@@ -133,7 +117,7 @@ def _sorted_routes(obj: Provider):
 
 
 class ConsultationTypeSerializer(serializers.ModelSerializer):
-    route = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    route = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = ConsultationType

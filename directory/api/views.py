@@ -5,10 +5,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
 
+from core.api import ErrorSerializer
 from core.exceptions import NotFound
 from directory import selectors
 from directory.api.serializers import (
-    ERROR_SCHEMA,
     InsurancePlanSerializer,
     LanguageSerializer,
     ProviderDetailSerializer,
@@ -66,13 +66,13 @@ class LanguageListView(ReferenceListView):
     responses={
         200: ProviderListSerializer(many=True),
         400: OpenApiResponse(
-            ERROR_SCHEMA,
+            ErrorSerializer,
             description=(
                 "A parameter is invalid: unknown ZIP (code unknown_zip), malformed coordinates, "
                 "radius out of range, unknown slug, bad boolean or ordering."
             ),
         ),
-        404: OpenApiResponse(ERROR_SCHEMA, description="The page does not exist."),
+        404: OpenApiResponse(ErrorSerializer, description="The page does not exist."),
     },
 )
 class ProviderListView(generics.ListAPIView):
@@ -93,7 +93,7 @@ class ProviderListView(generics.ListAPIView):
     tags=["directory"],
     responses={
         200: ProviderDetailSerializer,
-        404: OpenApiResponse(ERROR_SCHEMA, description="No published provider has this slug."),
+        404: OpenApiResponse(ErrorSerializer, description="No published provider has this slug."),
     },
 )
 class ProviderDetailView(generics.RetrieveAPIView):

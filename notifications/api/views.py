@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ErrorSerializer
 from core.exceptions import InvalidInput
 from directory.models import ConsultationType, Provider
 from notifications import preferences, waitlist
@@ -92,15 +93,18 @@ class WaitlistEntryView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+_NOT_STAFF = OpenApiResponse(ErrorSerializer, description="`not_staff`: patients have no feed.")
+
+
 class CalendarFeedView(APIView):
-    @extend_schema(responses=CalendarFeedSerializer)
+    @extend_schema(responses={200: CalendarFeedSerializer, 403: _NOT_STAFF})
     def get(self, request: Request) -> Response:
         feed = preferences.calendar_feed_get(user=request.user)
         return Response(CalendarFeedSerializer(feed).data)
 
 
 class CalendarFeedResetView(APIView):
-    @extend_schema(request=None, responses=CalendarFeedSerializer)
+    @extend_schema(request=None, responses={200: CalendarFeedSerializer, 403: _NOT_STAFF})
     def post(self, request: Request) -> Response:
         feed = preferences.calendar_feed_reset(user=request.user)
         return Response(CalendarFeedSerializer(feed).data)
