@@ -266,6 +266,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",  # adds the shared error responses
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.StrictJSONParser",  # refuses lone surrogates and runaway nesting (400)
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Search and booking scopes (core/throttles.py); login/registration set their own.
@@ -284,7 +289,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # The contract is JSON; form bodies are tolerated, not offered.
-    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
+    "PARSER_WHITELIST": ["core.api.StrictJSONParser"],
     # Two models have a "kind" choice set; name their enums instead of a hash suffix.
     "ENUM_NAME_OVERRIDES": {
         "ProviderKindEnum": "directory.models.Provider.Kind",

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from booking import selectors
+from booking.availability.engine import EARLIEST_DATE, LATEST_DATE
 from booking.intake import REASON_MAX_LENGTH, IntakeSerializer, flags_for_display
 from booking.models import Appointment
 from core.api import ErrorSerializer  # noqa: F401  (re-exported: the one error shape)
@@ -132,6 +133,11 @@ class StaffAppointmentFilterSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        for name in ("date_from", "date_to"):
+            # A day is added to date_to and both are read in a zone: keep clear of the
+            # calendar's ends (year 1 and 9999), where that arithmetic overflows.
+            if attrs.get(name) and not EARLIEST_DATE <= attrs[name] <= LATEST_DATE:
+                raise serializers.ValidationError({name: ["Out of range."]})
         if (
             attrs.get("date_from")
             and attrs.get("date_to")

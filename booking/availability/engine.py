@@ -58,6 +58,10 @@ logger = logging.getLogger(__name__)
 
 #: Longest date range the slots endpoint answers (inclusive days).
 MAX_RANGE_DAYS = 90
+#: Calendar arithmetic (a day either side, any zone) stays inside datetime's range between
+#: these; nothing outside is ever bookable, so such dates are refused up front.
+EARLIEST_DATE = date(2, 1, 1)
+LATEST_DATE = date(9998, 12, 31)
 
 _POLICY_FIELDS = ("min_notice_minutes", "horizon_days", "buffer_minutes", "slot_step_minutes")
 _DEFAULTS = {name: BookingPolicy._meta.get_field(name).default for name in _POLICY_FIELDS}
@@ -465,6 +469,13 @@ def slots_list(
     before it starts or spans more than ``MAX_RANGE_DAYS`` days, and for a consultation type
     or location of another provider. A location given with a telehealth type is ignored.
     """
+    for name, value in (("start", start_date), ("end", end_date)):
+        if not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise InvalidInput(
+                "That date is out of range; pick dates in the coming months.",
+                code="invalid_range",
+                errors={name: ["Out of range."]},
+            )
     if end_date < start_date:
         raise InvalidInput(
             "The end date is before the start date.",
@@ -533,6 +544,8 @@ def slot_check(
         raise SlotUnavailable()
     now = now or timezone.now()
     start_utc = start.astimezone(UTC)
+    if not EARLIEST_DATE <= start_utc.date() <= LATEST_DATE:
+        raise SlotUnavailable()
     duration = timedelta(minutes=consultation_type.duration_minutes)
     calendar = _calendars_load(
         [provider.pk],
