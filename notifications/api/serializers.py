@@ -12,8 +12,18 @@ class PreferenceSerializer(serializers.ModelSerializer):
         fields = ("reminders_enabled",)
 
 
+class JSONBooleanField(serializers.BooleanField):
+    """``true`` or ``false`` only: DRF's BooleanField also takes 0, "yes", "on"..., which the
+    schema's ``boolean`` does not promise."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
 class PreferenceUpdateSerializer(serializers.Serializer):
-    reminders_enabled = serializers.BooleanField()
+    reminders_enabled = JSONBooleanField()
 
 
 class WaitlistEntrySerializer(serializers.ModelSerializer):

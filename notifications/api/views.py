@@ -49,7 +49,13 @@ class WaitlistView(ListAPIView):
         # the caller's own entries only
         return WaitlistEntry.objects.filter(patient=self.request.user).select_related("provider")
 
-    @extend_schema(request=WaitlistJoinSerializer, responses={201: WaitlistEntrySerializer})
+    @extend_schema(
+        request=WaitlistJoinSerializer,
+        responses={
+            201: WaitlistEntrySerializer,
+            409: OpenApiResponse(ErrorSerializer, description="`already_waiting`."),
+        },
+    )
     def post(self, request: Request) -> Response:
         data = WaitlistJoinSerializer(data=request.data)
         data.is_valid(raise_exception=True)
