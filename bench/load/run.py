@@ -62,6 +62,8 @@ def hot_providers(count: int) -> tuple[list[dict], int]:
             is_published=True, accepting_new_patients=True, next_available__isnull=False
         )
         .exclude(consultation_types__route__slug="intranasal-esketamine")
+        # Untouched by earlier runs on the same database, so each run finds free slots.
+        .exclude(appointments__status__in=Appointment.ACTIVE_STATUSES)
         .order_by("pk")
     )
     for provider in providers[: count * 3]:

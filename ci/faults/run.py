@@ -155,6 +155,8 @@ class Faults:
             "DJANGO_SECURE_SSL_REDIRECT": "false",
             "DJANGO_CONN_MAX_AGE": "60",
             "RATE_LIMITS": "on",  # production behaviour: throttles and lockout use Redis
+            # ... with a search rate that our 4 clients on one address stay under.
+            "THROTTLE_RATE_SEARCH": "100000/min",
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(self.sink.port),
             "NOTIFICATIONS_CLAIM_LEASE_SECONDS": str(LEASE_SECONDS),
