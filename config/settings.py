@@ -268,7 +268,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",  # adds the shared error responses
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
-        "core.api.StrictJSONParser",  # refuses lone surrogates and runaway nesting (400)
+        "core.parsers.StrictJSONParser",  # refuses lone surrogates and runaway nesting (400)
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -290,7 +290,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # The contract is JSON; form bodies are tolerated, not offered.
-    "PARSER_WHITELIST": ["core.api.StrictJSONParser"],
+    "PARSER_WHITELIST": ["core.parsers.StrictJSONParser"],
     # Two models have a "kind" choice set; name their enums instead of a hash suffix.
     "ENUM_NAME_OVERRIDES": {
         "ProviderKindEnum": "directory.models.Provider.Kind",

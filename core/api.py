@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
-from rest_framework import exceptions, parsers, serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -17,27 +16,6 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from core.exceptions import ServiceError
 
 logger = logging.getLogger(__name__)
-
-
-class StrictJSONParser(parsers.JSONParser):
-    """DRF's JSON parser, refusing documents Python can read but not store or send back.
-
-    ``"\\ud800"`` is valid JSON text for a lone UTF-16 surrogate: it decodes to a Python string
-    that PostgreSQL, the response renderer and the logs all fail to encode (a 500 wherever
-    it ends up). Very deep nesting overflows the decoder's recursion.
-    """
-
-    def parse(self, stream, media_type=None, parser_context=None) -> Any:
-        try:
-            data = super().parse(stream, media_type, parser_context)
-            json.dumps(data, ensure_ascii=False).encode("utf-8")
-        except RecursionError:
-            raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
-        except UnicodeEncodeError:
-            raise exceptions.ParseError(
-                "JSON parse error - an unpaired surrogate escape (\\ud800-\\udfff) is not text."
-            ) from None
-        return data
 
 
 class ErrorSerializer(serializers.Serializer):
