@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import socket
 import time
 
@@ -151,3 +152,29 @@ def test_pages_work_again_once_the_database_answers(client):
     ProviderFactory(slug="back-again", name="Back Again Clinic")
 
     assert client.get("/providers/back-again/").status_code == 200
+
+
+def test_a_database_error_outside_a_view_is_503_not_500(rf):
+    from core.views import server_error
+
+    request = rf.get("/providers/anything/")
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError:
+        response = server_error(request)  # Django calls handler500 inside its except block
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+
+
+def test_any_other_server_error_stays_a_plain_500_with_the_error_shape_under_the_api(rf):
+    from core.views import server_error
+
+    request = rf.get("/api/v1/providers/")
+    try:
+        raise RuntimeError("bug")
+    except RuntimeError:
+        response = server_error(request)
+
+    assert response.status_code == 500
+    assert json.loads(response.content)["code"] == "server_error"
