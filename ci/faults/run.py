@@ -25,6 +25,7 @@ import http.client
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -502,6 +503,7 @@ def main() -> int:
     finally:
         faults.teardown()
     say("all fault checks passed")
+    shutil.rmtree(root, ignore_errors=True)  # kept on failure, for the logs
     return 0
 
 
