@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
@@ -462,14 +462,43 @@ def _send_claimed(row: OutboundEmail | None, token: uuid.UUID, smtp: _Smtp, fact
     except (smtplib.SMTPException, OSError) as exc:
         return _record_failure(row, token, exc)
     # The at-least-once window: a crash between SMTP's 250 and this UPDATE resends the email
-    # after the lease expires (with the same Message-ID).
-    marked = OutboundEmail.objects.filter(pk=pk, claim_token=token, status=Status.SENDING).update(
-        status=Status.SENT, sent_at=timezone.now(), claimed_until=None, last_error=""
-    )
-    if not marked:
+    # after the lease expires (with the same Message-ID). A database blip here is waited out.
+    if not _mark_sent(row, token):
         logger.warning("email %s was sent after its lease had been taken over", pk)
     logger.info("email %s (%s) sent on attempt %s", pk, row.kind, row.attempts)
     return "sent"
+
+
+def _mark_sent(row: OutboundEmail, token: uuid.UUID) -> bool:
+    """Record a delivered email as sent, riding out a database restart while our lease lasts.
+
+    The server already accepted the message: giving up here (and letting the lease run out)
+    would send it again. Outside a transaction a broken connection is dropped and reopened.
+    """
+    mine = OutboundEmail.objects.filter(pk=row.pk, claim_token=token, status=Status.SENDING)
+    delay, attempts = 0.25, 0
+    while True:
+        attempts += 1
+        try:
+            return bool(
+                mine.update(
+                    status=Status.SENT, sent_at=timezone.now(), claimed_until=None, last_error=""
+                )
+            )
+        except (OperationalError, InterfaceError) as exc:
+            lease_left = (
+                (row.claimed_until - timezone.now()).total_seconds() if row.claimed_until else 0
+            )
+            if connection.in_atomic_block or attempts >= 40 or lease_left < delay + 2:
+                raise
+            logger.warning(
+                "email %s was delivered but could not be marked sent (%s); retrying",
+                row.pk,
+                type(exc).__name__,
+            )
+            connection.close()  # the next query reconnects
+            time.sleep(delay)
+            delay = min(delay * 2, 4.0)
 
 
 def outbound_send(*, outbound_id: int) -> str:

@@ -11,8 +11,8 @@ b. PostgreSQL restarted (fast shutdown, killing sessions) under traffic from 4 c
    without a restart of gunicorn; no half-written booking.
 c. SMTP down: emails are retried with backoff (the wait fast-forwarded in the database), sent
    once when the server is back.
-d. Worker killed with SIGKILL in the middle of a sweep: after the claim lease (15 s here)
-   another worker sends the rest; each email exactly once.
+d. Worker killed with SIGKILL in the middle of a sweep (while it waits on the SMTP server):
+   after the claim lease (15 s here) another worker sends the rest; each email exactly once.
 
 At the end: every outbox row of every appointment sent, every Message-ID received once, and
 bench/load/check_invariants.py holds. Exits 1 with the failed check's name on failure.
@@ -174,6 +174,7 @@ class Faults:
         self.beat = Process("beat", beat_argv, self.env, root / "beat.log")
         self.patients: list[tuple[int, str]] = []
         self.slots: list[tuple[str, int, str]] = []
+        self.not_once: list[str] = []  # the last sent_once() findings, for a failure report
 
     # --- set-up -----------------------------------------------------------------------------
 
@@ -264,11 +265,19 @@ class Faults:
 
     def sent_once(self, appointment_ids: list[int]) -> bool:
         """Every change email of these appointments is sent and reached the sink once."""
-        rows = list(self.rows(appointment_ids).values_list("status", "message_id"))
-        at_sink = Counter(self.sink.message_ids())
-        return bool(rows) and all(
-            status == "sent" and at_sink[mid.strip("<>")] == 1 for status, mid in rows
+        rows = list(
+            self.rows(appointment_ids).values_list(
+                "pk", "kind", "status", "attempts", "next_attempt_at", "message_id"
+            )
         )
+        at_sink = Counter(self.sink.message_ids())
+        self.not_once = [
+            f"#{pk} {kind} {status} attempts={attempts} next={due:%H:%M:%S} "
+            f"at_sink={at_sink[mid.strip('<>')]}"
+            for pk, kind, status, attempts, due, mid in rows
+            if status != "sent" or at_sink[mid.strip("<>")] != 1
+        ]
+        return bool(rows) and not self.not_once
 
     def sweep(self) -> None:
         """What beat does every minute: queue one outbox sweep (we do not wait a minute)."""
@@ -434,6 +443,11 @@ class Faults:
         self.worker.start()
         self.sweep()
         wait_until(lambda: len(self.sink.messages) >= before + 5, "the sweep is sending", 30)
+        # Kill it while it waits on the server for a message, as a crash or an OOM kill
+        # would: not in the one-statement window between SMTP's 250 and the UPDATE that
+        # records it, where a resend is unavoidable (docs/NOTIFICATIONS.md).
+        self.sink.rcpt_waiting.clear()
+        expect(self.sink.rcpt_waiting.wait(10), "caught the worker waiting on SMTP")
         self.worker.kill()
         sent_by_dead = rows().filter(status="sent").count()
         expect(0 < sent_by_dead < count, f"killed mid-batch ({sent_by_dead}/{count} sent)")
@@ -493,6 +507,8 @@ def main() -> int:
         faults.finish()
     except CheckFailed as exc:
         say(f"FAILED: {exc}")
+        if faults.not_once:
+            say(f"emails not sent exactly once: {faults.not_once[:20]}")
         say(f"logs in {root}")
         for name in ("web.log", "worker.log", "beat.log"):
             tail = (

@@ -112,6 +112,7 @@ class _Handler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         # The delay comes before DATA, so a sender killed while waiting has sent nothing.
         if self.sink.delay:
+            self.sink.rcpt_waiting.set()
             await asyncio.sleep(self.sink.delay)
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -131,6 +132,7 @@ class Sink:
         self.messages: list[EmailMessage] = []
         self.lock = threading.Lock()
         self.delay = 0.0
+        self.rcpt_waiting = threading.Event()  # set while a delayed sender waits on RCPT
         self._controller: Controller | None = None
 
     def start(self) -> None:

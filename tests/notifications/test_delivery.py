@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from booking.models import Appointment
@@ -102,6 +102,41 @@ def test_two_sweeps_at_the_same_time_send_each_due_email_once(clinic):
     assert len(counts) == 300
     assert max(counts.values()) == 1
     assert OutboundEmail.objects.filter(pk__in=ids, status=Status.SENT).count() == 300
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_database_blip_after_the_server_accepted_an_email_does_not_send_it_twice(
+    clinic, caplog, settings
+):
+    settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS = 60
+    appointment = AppointmentFactory(
+        provider=clinic.provider,
+        patient=clinic.alice,
+        consultation_type=clinic.infusion,
+        location=clinic.location,
+        start=_future_local(3, 10),
+    )
+    [pk] = make_due_rows(appointment, 1)
+    blips = {"left": 2}
+
+    def lose_the_database_when_marking_sent(execute, sql, params, many, context):
+        # The UPDATE that records a delivered email fails twice, as during a restart.
+        if blips["left"] and sql.startswith("UPDATE") and "sent_at" in sql:
+            blips["left"] -= 1
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(lose_the_database_when_marking_sent):
+        assert sweep() == {"sent": 1}
+    # However long the lease and however many sweeps follow, the email stays sent once.
+    OutboundEmail.objects.filter(pk=pk).update(claimed_until=timezone.now())
+    sweep()
+
+    assert blips["left"] == 0
+    assert len(mail.outbox) == 1
+    row = OutboundEmail.objects.get(pk=pk)
+    assert (row.status, row.attempts) == (Status.SENT, 1)
+    assert "could not be marked sent (OperationalError); retrying" in caplog.text
 
 
 @pytest.fixture
