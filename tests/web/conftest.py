@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from directory.models import InsurancePlan, Language, Provider
@@ -168,6 +170,15 @@ def clinic(db):
         provider=provider, name="Telehealth intro call", duration_minutes=20, mode="telehealth"
     )
     return provider
+
+
+@pytest.fixture
+def clinic_morning():
+    """Tomorrow 09:00 at the clinic (clock ticking): a whole bookable day lies ahead."""
+    la = zoneinfo.ZoneInfo("America/Los_Angeles")
+    tomorrow = dt.datetime.now(la).date() + dt.timedelta(days=1)
+    with time_machine.travel(dt.datetime.combine(tomorrow, dt.time(9), la), tick=True):
+        yield
 
 
 @pytest.fixture

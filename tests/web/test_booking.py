@@ -171,7 +171,8 @@ def test_another_patients_appointment_cannot_be_cancelled_or_moved(client, clini
     assert appointment.status == "requested"
 
 
-def test_rescheduling_moves_the_appointment(client, clinic, alice):
+def test_rescheduling_moves_the_appointment(client, clinic, alice, clinic_morning):
+    # The same day must offer another time (late in the clinic's day it would not).
     client.force_login(alice)
     appointment = _book(client, clinic, _first_start(client, clinic))
     html = client.get(f"/appointments/{appointment.pk}/reschedule/").content.decode()
