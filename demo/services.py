@@ -43,6 +43,7 @@ from directory.models import (
     ProviderRoute,
     ProviderStaff,
 )
+from directory.services import location_search_facts_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -345,6 +346,8 @@ def _providers_write(*, providers: int, seed: int, say: Progress) -> tuple[dict[
                 for p, pid in zip(rows, provider_ids, strict=True)
             ],
         )
+        # COPY sends no signals: copy the searched facts onto the new locations here.
+        location_search_facts_refresh(provider_ids=provider_ids)
         counts["providers"] += len(rows)
         counts["locations"] += len(location_ids)
         counts["consultation_types"] += len(ctypes)

@@ -301,14 +301,35 @@ class Location(models.Model):
     longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
     timezone = models.CharField(max_length=64, validators=[validate_timezone])
 
+    # What a search filters on, copied from the provider by directory.services (never by
+    # hand) so that a search near a point reads one index and never visits the providers.
+    # Bit ``n`` of a ``*_bits`` field is set when the provider has the row with id ``n``
+    # (ids 1-62; larger ids are searched through the link tables instead).
+    provider_published = models.BooleanField(default=False, editable=False)
+    provider_accepting = models.BooleanField(default=False, editable=False)
+    provider_telehealth = models.BooleanField(default=False, editable=False)
+    route_bits = models.BigIntegerField(default=0, editable=False)
+    specialty_bits = models.BigIntegerField(default=0, editable=False)
+    insurance_bits = models.BigIntegerField(default=0, editable=False)
+
     class Meta:
         ordering = ("provider_id", "pk")
         indexes = [
-            # The search's bounding-box prefilter: a range on latitude, then longitude.
+            # The search near a point: a bounding box (a range on latitude, then longitude)
+            # over published providers' locations, with every filtered column included so
+            # that PostgreSQL answers it with an index-only scan.
             models.Index(
                 fields=["latitude", "longitude"],
-                include=["provider_id"],
-                name="directory_location_latlng_idx",
+                include=[
+                    "provider_id",
+                    "provider_accepting",
+                    "provider_telehealth",
+                    "route_bits",
+                    "specialty_bits",
+                    "insurance_bits",
+                ],
+                condition=Q(provider_published=True),
+                name="directory_location_search_idx",
             ),
         ]
         constraints = [

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models.lookups import GreaterThan
 
 from directory.geo import bounding_box, distance_expression
 from directory.models import (
@@ -18,6 +20,7 @@ from directory.models import (
     Provider,
     ProviderRoute,
 )
+from directory.services import search_bits
 
 DEFAULT_RADIUS_MILES = 25.0
 ORDERINGS = ("distance", "next_available", "-next_available", "name", "-name")
@@ -45,14 +48,16 @@ class ProviderSearch:
     ordering: str | None = None  # None: distance with `near`, else name
 
 
-def _provider_conditions(search: ProviderSearch, *, prefix: str, ref: str) -> list:
+def _provider_conditions(
+    search: ProviderSearch, *, prefix: str, ref: str, published: bool = True
+) -> list:
     """The non-geographic filters as ORM conditions.
 
     ``prefix`` reaches provider fields from the queried model ("" on Provider,
     "provider__" on Location) and ``ref`` names the provider id there ("pk" / "provider_id"),
     so the same filters serve both query shapes of ``provider_search``.
     """
-    conditions: list = [Q(**{f"{prefix}is_published": True})]
+    conditions: list = [Q(**{f"{prefix}is_published": True})] if published else []
     if search.route_ids:
         conditions.append(
             Exists(
@@ -85,15 +90,45 @@ def _provider_conditions(search: ProviderSearch, *, prefix: str, ref: str) -> li
     return conditions
 
 
+def _location_conditions(search: ProviderSearch) -> list:
+    """The filters of a search near a point, on the location table alone where possible.
+
+    Locations carry copies of what searches filter on (``directory.services``), all in
+    the search index, so the usual filters cost no visit to another table. The rest (free
+    text, languages, an id too large for the bit masks) goes through the provider and
+    link tables, as a search without a point does.
+    """
+    conditions: list = [Q(provider_published=True)]
+    rest: dict = {"telehealth": None, "accepting_new_patients": None}
+    for column, attr in (
+        ("route_bits", "route_ids"),
+        ("specialty_bits", "specialty_ids"),
+        ("insurance_bits", "insurance_ids"),
+    ):
+        ids = getattr(search, attr)
+        bits = search_bits(ids) if ids else None
+        if bits is not None:
+            conditions.append(GreaterThan(F(column).bitand(bits), 0))
+            rest[attr] = ()
+    if search.telehealth is not None:
+        conditions.append(Q(provider_telehealth=search.telehealth))
+    if search.accepting_new_patients is not None:
+        conditions.append(Q(provider_accepting=search.accepting_new_patients))
+    remaining = replace(search, **rest)
+    return conditions + _provider_conditions(
+        remaining, prefix="provider__", ref="provider_id", published=False
+    )
+
+
 class NearbyProviders:
     """Providers near a point, in search order: a lazy, sliceable sequence for paginators.
 
-    One query reads the location table through its (latitude, longitude) index with a
-    bounding box, keeps the providers whose nearest location is within the radius and
-    returns only (provider id, distance) pairs, already ordered; the count and every page
-    are taken from that list. Then only the providers of the requested page are loaded
-    (from ``queryset``, which carries the page's prefetches) and given ``distance``.
-    Fetching narrow pairs once is cheaper than aggregating twice (count, then page).
+    A page is one query on the location table: its (latitude, longitude) index with a
+    bounding box, the providers whose nearest location is within the radius, ordered, cut
+    to the page with LIMIT/OFFSET and carrying the total as ``count(*) OVER ()``. Then only
+    that page's providers are loaded (from ``queryset``, with its prefetches) and given
+    ``distance``. ``SearchPaginator`` fetches the page before asking for the count, so a
+    request aggregates the candidates once; a bare ``count()`` runs a COUNT of its own.
     """
 
     ordered = True  # Paginator checks this to warn about unordered lists
@@ -101,15 +136,25 @@ class NearbyProviders:
     def __init__(self, hits: QuerySet, queryset: QuerySet) -> None:
         self._hits = hits
         self._queryset = queryset
-        self._pairs: list[tuple[int, float]] | None = None
+        self._count: int | None = None
+        self._window: tuple[int, list[tuple[int, float]]] | None = None  # (offset, pairs)
 
-    def _all_pairs(self) -> list[tuple[int, float]]:
-        if self._pairs is None:
-            self._pairs = list(self._hits.values_list("provider_id", "distance"))
-        return self._pairs
+    def fetch(self, offset: int, limit: int) -> None:
+        """Read one page of (provider id, distance) pairs, and the total count with it."""
+        rows = self._hits.annotate(total=Window(Count("*"))).values_list(
+            "provider_id", "distance", "total"
+        )[offset : offset + limit]
+        rows = list(rows)
+        self._window = (offset, [(pk, distance) for pk, distance, _ in rows])
+        if rows:
+            self._count = rows[0][2]
+        elif offset == 0:
+            self._count = 0
 
     def count(self) -> int:
-        return len(self._all_pairs())
+        if self._count is None:
+            self._count = self._hits.count()
+        return self._count
 
     def __len__(self) -> int:
         return self.count()
@@ -117,10 +162,22 @@ class NearbyProviders:
     def __iter__(self):
         return iter(self[:])
 
+    def _pairs(self, start: int, stop: int | None) -> list[tuple[int, float]]:
+        if self._window is not None:
+            offset, pairs = self._window
+            end = offset + len(pairs)
+            whole_rest = self._count is not None and end >= self._count
+            if start >= offset and ((stop is not None and stop <= end) or whole_rest):
+                return pairs[start - offset : None if stop is None else stop - offset]
+        rows = self._hits.values_list("provider_id", "distance")
+        return list(rows[start:stop])
+
     def __getitem__(self, item):
         if not isinstance(item, slice):
             return self[item : item + 1][0]
-        pairs = self._all_pairs()[item]
+        if item.step not in (None, 1) or (item.start or 0) < 0 or (item.stop or 0) < 0:
+            raise ValueError("NearbyProviders supports forward slices only.")
+        pairs = self._pairs(item.start or 0, item.stop)
         providers = self._queryset.filter(pk__in=[pk for pk, _ in pairs]).in_bulk()
         page = []
         for pk, distance in pairs:
@@ -129,6 +186,20 @@ class NearbyProviders:
                 provider.distance = distance
                 page.append(provider)
         return page
+
+
+class SearchPaginator(Paginator):
+    """Django's Paginator, reading a ``NearbyProviders`` page and its count in one query."""
+
+    def page(self, number):
+        if isinstance(self.object_list, NearbyProviders):
+            try:
+                first = (int(number) - 1) * self.per_page
+            except (TypeError, ValueError):
+                first = -1  # the base class says what is wrong with it
+            if first >= 0:
+                self.object_list.fetch(first, self.per_page + self.orphans)
+        return super().page(number)
 
 
 _ORDER_BY = {
@@ -179,7 +250,7 @@ def provider_search(
     distance = distance_expression(point.latitude, point.longitude, "latitude", "longitude")
     hits = (
         Location.objects.filter(
-            *_provider_conditions(search, prefix="provider__", ref="provider_id"),
+            *_location_conditions(search),
             latitude__range=(box.min_lat, box.max_lat),
             longitude__range=(box.min_lng, box.max_lng),
         )
@@ -191,18 +262,42 @@ def provider_search(
     return NearbyProviders(hits, base)
 
 
+def _card_relations() -> dict[str, QuerySet]:
+    """The relations a result card shows, each with the order it is shown in."""
+    return {
+        "locations": Location.objects.order_by("pk"),
+        "provider_routes": ProviderRoute.objects.select_related("route").order_by(
+            "route__sort_order", "route_id"
+        ),
+        "specialties": AddictionSpecialty.objects.order_by("sort_order", "pk"),
+        "insurance": InsurancePlan.objects.order_by("sort_order", "pk"),
+    }
+
+
 def with_listing_data(qs: QuerySet) -> QuerySet:
-    """Prefetch what a result card shows: a fixed number of queries per page."""
+    """Prefetch what a result card shows: a fixed number of queries per page.
+
+    Into plain lists (``listed_<relation>``, read with ``listed``): Django builds no
+    queryset per provider and relation for them, which costs more than the queries.
+    """
     return qs.prefetch_related(
-        Prefetch("locations", queryset=Location.objects.order_by("pk")),
-        Prefetch("provider_routes", queryset=ProviderRoute.objects.select_related("route")),
-        Prefetch("specialties", queryset=AddictionSpecialty.objects.order_by("sort_order", "pk")),
-        Prefetch("insurance", queryset=InsurancePlan.objects.order_by("sort_order", "pk")),
+        *(
+            Prefetch(name, queryset=rows, to_attr=f"listed_{name}")
+            for name, rows in _card_relations().items()
+        )
     )
 
 
+def listed(provider: Provider, relation: str) -> list:
+    """A result card's relation: the list ``with_listing_data`` prefetched, else the rows
+    of the (``with_profile_data``-prefetched) related manager."""
+    rows = getattr(provider, f"listed_{relation}", None)
+    return list(getattr(provider, relation).all()) if rows is None else rows
+
+
 def with_profile_data(qs: QuerySet) -> QuerySet:
-    return with_listing_data(qs).prefetch_related(
+    return qs.prefetch_related(
+        *(Prefetch(name, queryset=rows) for name, rows in _card_relations().items()),
         Prefetch("languages", queryset=Language.objects.order_by("sort_order", "pk")),
         Prefetch(
             "consultation_types",

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from directory.geo import haversine_miles
 from directory.models import Location, Provider
-from directory.selectors import GeoPoint
+from directory.selectors import GeoPoint, listed
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,7 @@ class ResultCard:
 
 
 def nearest_location(provider: Provider, near: GeoPoint | None) -> Location | None:
-    locations = list(provider.locations.all())
+    locations = listed(provider, "locations")
     if not locations:
         return None
     if near is None:
@@ -46,9 +46,7 @@ def in_zone(moment: dt.datetime | None, tz_name: str) -> dt.datetime | None:
 def result_card(provider: Provider, near: GeoPoint | None) -> ResultCard:
     location = nearest_location(provider, near)
     tz_name = location.timezone if location else "UTC"
-    provider_routes = sorted(
-        provider.provider_routes.all(), key=lambda pr: (pr.route.sort_order, pr.route_id)
-    )
+    provider_routes = listed(provider, "provider_routes")
     prices = [pr.price_per_session for pr in provider_routes if pr.price_per_session]
     distance = getattr(provider, "distance", None)
     return ResultCard(
@@ -56,8 +54,8 @@ def result_card(provider: Provider, near: GeoPoint | None) -> ResultCard:
         distance_miles=None if distance is None else round(distance, 1),
         location=location,
         route_names=[pr.route.name for pr in provider_routes],
-        specialty_names=[s.name for s in provider.specialties.all()],
-        insurance_names=[i.name for i in provider.insurance.all()],
+        specialty_names=[s.name for s in listed(provider, "specialties")],
+        insurance_names=[i.name for i in listed(provider, "insurance")],
         price_from=min(prices) if prices else None,
         next_available_local=in_zone(provider.next_available, tz_name),
         timezone=tz_name,

@@ -12,6 +12,7 @@ from directory.models import (
     Location,
     Provider,
 )
+from directory.selectors import listed
 
 
 class RouteSerializer(serializers.ModelSerializer):
@@ -55,6 +56,13 @@ class LocationSerializer(serializers.ModelSerializer):
         )
 
 
+class ListedSerializer(serializers.ListSerializer):
+    """A relation of a result card, read with ``selectors.listed`` (prefetched lists)."""
+
+    def get_attribute(self, instance: Provider) -> list:
+        return listed(instance, self.source)
+
+
 class RoutePriceSerializer(serializers.Serializer):
     route = serializers.CharField(source="route.slug")
     name = serializers.CharField(source="route.name")
@@ -69,10 +77,10 @@ class ProviderListSerializer(serializers.ModelSerializer):
     distance_miles = serializers.SerializerMethodField(
         help_text="Great-circle miles to the nearest location; null without `near`."
     )
-    locations = LocationSerializer(many=True, read_only=True)
+    locations = ListedSerializer(child=LocationSerializer(), read_only=True)
     routes = serializers.SerializerMethodField()
-    specialties = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    insurance = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    specialties = serializers.SerializerMethodField()
+    insurance = serializers.SerializerMethodField()
     price_from = serializers.SerializerMethodField(
         help_text="Lowest cash price per session over the routes offered, if published."
     )
@@ -104,16 +112,21 @@ class ProviderListSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_routes(self, obj: Provider) -> list[str]:
-        return [pr.route.slug for pr in _sorted_routes(obj)]
+        return [pr.route.slug for pr in listed(obj, "provider_routes")]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_specialties(self, obj: Provider) -> list[str]:
+        return [specialty.slug for specialty in listed(obj, "specialties")]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_insurance(self, obj: Provider) -> list[str]:
+        return [plan.slug for plan in listed(obj, "insurance")]
 
     @extend_schema_field(serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True))
     def get_price_from(self, obj: Provider) -> str | None:
-        prices = [pr.price_per_session for pr in obj.provider_routes.all() if pr.price_per_session]
+        routes = listed(obj, "provider_routes")
+        prices = [pr.price_per_session for pr in routes if pr.price_per_session]
         return f"{min(prices):.2f}" if prices else None
-
-
-def _sorted_routes(obj: Provider):
-    return sorted(obj.provider_routes.all(), key=lambda pr: (pr.route.sort_order, pr.route_id))
 
 
 class ConsultationTypeSerializer(serializers.ModelSerializer):
@@ -164,4 +177,4 @@ class ProviderDetailSerializer(ProviderListSerializer):
 
     @extend_schema_field(RoutePriceSerializer(many=True))
     def get_route_prices(self, obj: Provider) -> list[dict]:
-        return RoutePriceSerializer(_sorted_routes(obj), many=True).data
+        return RoutePriceSerializer(listed(obj, "provider_routes"), many=True).data

@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
 
-from core.api import ErrorSerializer
+from core.api import ErrorSerializer, Pagination
 from core.exceptions import NotFound
 from directory import selectors
 from directory.api.serializers import (
@@ -60,6 +60,10 @@ class LanguageListView(ReferenceListView):
         return selectors.languages_list()
 
 
+class ProviderSearchPagination(Pagination):
+    django_paginator_class = selectors.SearchPaginator  # a search near a point: one query
+
+
 @extend_schema(
     summary="Search providers",
     tags=["directory"],
@@ -83,6 +87,7 @@ class ProviderListView(generics.ListAPIView):
     serializer_class = ProviderListSerializer
     filter_backends = (DjangoFilterBackend,)
     filterset_class = ProviderSearchFilter
+    pagination_class = ProviderSearchPagination
 
     def get_queryset(self):
         return selectors.with_listing_data(Provider.objects.published())

@@ -146,6 +146,26 @@ def test_it_loads_the_requested_number_of_providers_with_everything_bookable():
     assert not Location.objects.filter(weekly_rules__isnull=True).exists()
 
 
+def test_seeded_providers_are_found_by_a_filtered_search_near_them(api):
+    # COPY sends no signals: the loader itself copies routes, specialties and flags onto
+    # the locations that a search near a point filters on.
+    seed("--providers", "40", "--seed", "3")
+
+    for provider in Provider.objects.prefetch_related("locations", "routes", "specialties"):
+        location = provider.locations.all()[0]
+        params = {
+            "near": f"{location.latitude},{location.longitude}",
+            "radius": 1,
+            "route": [route.slug for route in provider.routes.all()][:1],
+            "specialty": [specialty.slug for specialty in provider.specialties.all()][:1],
+            "accepting_new_patients": str(provider.accepting_new_patients).lower(),
+            "telehealth": str(provider.telehealth).lower(),
+            "page_size": 100,
+        }
+        found = [r["slug"] for r in api.get("/api/v1/providers/", params).json()["results"]]
+        assert provider.slug in found
+
+
 def test_loaded_rows_pass_model_validation():
     seed("--providers", "60", "--seed", "4")
 

@@ -96,6 +96,38 @@ def test_pages_are_disjoint_and_cover_every_result_with_distance_ties(api):
     assert seen == [p.slug for p in sorted(made, key=lambda p: (1 + made.index(p) // 3, p.pk))]
 
 
+def test_near_pages_count_every_result_and_the_last_page_is_partial(api):
+    for i in range(7):
+        make_provider_at(float(i + 1), 0)
+
+    pages = [api.get(URL, {"near": NEAR, "page_size": 3, "page": n}).json() for n in (1, 2, 3)]
+    last = api.get(URL, {"near": NEAR, "page_size": 3, "page": "last"}).json()
+
+    assert [p["count"] for p in pages] == [7, 7, 7]
+    assert [len(p["results"]) for p in pages] == [3, 3, 1]
+    assert pages[2]["next"] is None and pages[2]["previous"]
+    assert last["results"] == pages[2]["results"]
+
+
+@pytest.mark.parametrize("page", ["3", "0", "abc", "-1", "1.5"])
+def test_a_page_past_the_results_near_a_point_is_a_json_404(api, page):
+    for i in range(4):
+        make_provider_at(float(i + 1), 0)
+
+    response = api.get(URL, {"near": NEAR, "page_size": 2, "page": page})
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_no_result_near_a_point_is_an_empty_first_page(api):
+    make_provider_at(30.0, 0)  # far outside the radius
+
+    body = api.get(URL, {"near": NEAR, "radius": 10}).json()
+
+    assert (body["count"], body["results"], body["next"]) == (0, [], None)
+
+
 def test_without_near_results_are_ordered_by_name(api):
     for name in ["Cedar", "Alpha", "Birch"]:
         ProviderFactory(name=name)

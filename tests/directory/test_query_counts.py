@@ -36,7 +36,8 @@ def test_search_query_count_does_not_grow_with_the_page(
         "page_size": page_size,
     }
     # 1. route slugs -> ids            2. specialty slugs -> ids
-    # 3. COUNT(*) of the matches       4. the page of providers with their distance
+    # 3. the page's (provider id, distance) pairs with the total, count(*) OVER ()
+    # 4. the page's providers
     # 5. locations of the page         6. provider routes joined to their route
     # 7. specialties of the page       8. insurance plans of the page
     with django_assert_num_queries(8):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -44,7 +43,9 @@ def search(request: HttpRequest) -> HttpResponse:
     near = None
     if filterset.is_valid():
         near = filterset.form.cleaned_data.get("near")
-        page = Paginator(filterset.qs, _page_size(request)).get_page(request.GET.get("page"))
+        page = selectors.SearchPaginator(filterset.qs, _page_size(request)).get_page(
+            request.GET.get("page")
+        )
         cards = [result_card(provider, near) for provider in page.object_list]
     else:
         errors = {field: [str(m) for m in msgs] for field, msgs in filterset.errors.items()}
