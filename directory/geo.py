@@ -94,18 +94,30 @@ def bounding_box(lat: float, lng: float, radius_miles: float) -> BoundingBox:
     return BoundingBox(min_lat, max_lat, max(-180.0, lng - dlng), min(180.0, lng + dlng))
 
 
-def distance_expression(lat: float, lng: float, lat_field: str, lng_field: str):
-    """An ORM expression for the haversine distance in miles from (lat, lng) to the fields.
+def haversine_term(lat: float, lng: float, lat_field: str, lng_field: str):
+    """An ORM expression for the haversine term ``a`` from (lat, lng) to the fields.
 
-    Works on PostgreSQL and on SQLite (Django registers the math functions there).
+    The distance is ``miles_from_term(a)``, which grows with ``a``: so the nearest of many
+    points is the one with the smallest ``a``, and a search can aggregate and compare the
+    cheap term per row and take the arc sine once per provider. Works on PostgreSQL and on
+    SQLite (Django registers the math functions there).
     """
     lat0 = Value(math.radians(lat), output_field=FloatField())
     lng0 = Value(math.radians(lng), output_field=FloatField())
     cos_lat0 = Value(math.cos(math.radians(lat)), output_field=FloatField())
     half = Value(2.0, output_field=FloatField())
-    a = Power(Sin((Radians(F(lat_field)) - lat0) / half), 2) + cos_lat0 * Cos(
+    return Power(Sin((Radians(F(lat_field)) - lat0) / half), 2) + cos_lat0 * Cos(
         Radians(F(lat_field))
     ) * Power(Sin((Radians(F(lng_field)) - lng0) / half), 2)
+
+
+def haversine_term_within(miles: float) -> float:
+    """The largest haversine term of a point at most ``miles`` away."""
+    return math.sin(min(miles / (2 * EARTH_RADIUS_MILES), math.pi / 2)) ** 2
+
+
+def miles_from_term(term):
+    """The great-circle miles of a haversine term (an expression)."""
     return Value(2 * EARTH_RADIUS_MILES, output_field=FloatField()) * ASin(
-        Sqrt(Least(Value(1.0, output_field=FloatField()), a))
+        Sqrt(Least(Value(1.0, output_field=FloatField()), term))
     )

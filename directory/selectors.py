@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.lookups import GreaterThan
 
-from directory.geo import bounding_box, distance_expression
+from directory.geo import bounding_box, haversine_term, haversine_term_within, miles_from_term
 from directory.models import (
     AddictionSpecialty,
     AdministrationRoute,
@@ -220,7 +220,7 @@ _HIT_GROUP = {
     "-name": ("provider__name",),
 }
 _HIT_ORDER_BY = {
-    "distance": ("distance", "provider_id"),
+    "distance": ("nearest", "provider_id"),  # the same order as by distance, cheaper
     "next_available": (F("provider__next_available").asc(nulls_last=True), "provider_id"),
     "-next_available": (F("provider__next_available").desc(nulls_last=True), "provider_id"),
     "name": ("provider__name", "provider_id"),
@@ -247,7 +247,7 @@ def provider_search(
 
     point = search.near
     box = bounding_box(point.latitude, point.longitude, search.radius_miles)
-    distance = distance_expression(point.latitude, point.longitude, "latitude", "longitude")
+    term = haversine_term(point.latitude, point.longitude, "latitude", "longitude")
     hits = (
         Location.objects.filter(
             *_location_conditions(search),
@@ -255,8 +255,10 @@ def provider_search(
             longitude__range=(box.min_lng, box.max_lng),
         )
         .values("provider_id", *_HIT_GROUP[ordering])
-        .annotate(distance=Min(distance))
-        .filter(distance__lte=search.radius_miles)
+        # The nearest location by the haversine term; miles only for what is kept.
+        .annotate(nearest=Min(term))
+        .filter(nearest__lte=haversine_term_within(search.radius_miles))
+        .annotate(distance=miles_from_term(F("nearest")))
         .order_by(*_HIT_ORDER_BY[ordering])
     )
     return NearbyProviders(hits, base)
@@ -274,18 +276,54 @@ def _card_relations() -> dict[str, QuerySet]:
     }
 
 
+_CARD_PREFETCHED = ("locations", "provider_routes")  # the others: cards_attach_labels
+
+
 def with_listing_data(qs: QuerySet) -> QuerySet:
-    """Prefetch what a result card shows: a fixed number of queries per page.
+    """Prefetch the locations and routes a result card shows (see ``cards_attach_labels``).
 
     Into plain lists (``listed_<relation>``, read with ``listed``): Django builds no
     queryset per provider and relation for them, which costs more than the queries.
     """
+    relations = _card_relations()
     return qs.prefetch_related(
         *(
-            Prefetch(name, queryset=rows, to_attr=f"listed_{name}")
-            for name, rows in _card_relations().items()
+            Prefetch(name, queryset=relations[name], to_attr=f"listed_{name}")
+            for name in _CARD_PREFETCHED
         )
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A specialty or insurance plan as a result card shows it."""
+
+    slug: str
+    name: str
+
+
+def cards_attach_labels(providers: Sequence[Provider]) -> Sequence[Provider]:
+    """Give a page of result cards their specialties and insurance (``listed_*``).
+
+    One join per link table returning (provider, slug, name) in display order: no model
+    instances, which a many-to-many prefetch would build for every row.
+    """
+    by_id = {provider.pk: provider for provider in providers}
+    for relation, through, target in (
+        ("specialties", Provider.specialties.through, "addictionspecialty"),
+        ("insurance", Provider.insurance.through, "insuranceplan"),
+    ):
+        labels: dict[int, list[Label]] = {pk: [] for pk in by_id}
+        rows = (
+            through.objects.filter(provider_id__in=list(by_id))
+            .order_by(f"{target}__sort_order", f"{target}_id")
+            .values_list("provider_id", f"{target}__slug", f"{target}__name")
+        )
+        for provider_id, slug, name in rows:
+            labels[provider_id].append(Label(slug, name))
+        for pk, provider in by_id.items():
+            setattr(provider, f"listed_{relation}", labels[pk])
+    return providers
 
 
 def listed(provider: Provider, relation: str) -> list:

@@ -92,6 +92,9 @@ class ProviderListView(generics.ListAPIView):
     def get_queryset(self):
         return selectors.with_listing_data(Provider.objects.published())
 
+    def paginate_queryset(self, queryset):
+        return selectors.cards_attach_labels(super().paginate_queryset(queryset))
+
 
 @extend_schema(
     summary="Provider profile",

@@ -46,7 +46,8 @@ def search(request: HttpRequest) -> HttpResponse:
         page = selectors.SearchPaginator(filterset.qs, _page_size(request)).get_page(
             request.GET.get("page")
         )
-        cards = [result_card(provider, near) for provider in page.object_list]
+        providers = selectors.cards_attach_labels(list(page.object_list))
+        cards = [result_card(provider, near) for provider in providers]
     else:
         errors = {field: [str(m) for m in msgs] for field, msgs in filterset.errors.items()}
 
