@@ -115,3 +115,19 @@ def test_pages_send_a_strict_content_security_policy(client, db):
     policy = client.get("/")["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
+
+
+@pytest.mark.parametrize("page_size", [1, 2])
+def test_search_page_query_count_does_not_grow_with_the_page(
+    client, directory_data, django_assert_num_queries, page_size
+):
+    query = f"near=94103&radius=500&route=iv-infusion&specialty=alcohol&page_size={page_size}"
+    # 1-2. route and specialty slugs   3. the page's (provider, distance) pairs and the total
+    # 4. the page's providers   5. their locations   6. their routes
+    # 7. specialty labels       8. insurance labels
+    # 9-11. the form's route, specialty and insurance choices
+    with django_assert_num_queries(11):
+        response = client.get(f"/?{query}")
+
+    assert response.status_code == 200
+    assert len(slugs_in(response.content.decode())) == page_size
