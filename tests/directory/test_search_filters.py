@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from directory.models import Language, Provider
+from tests.conftest import requires_postgres
 from tests.directory.conftest import make_provider_at, results, slugs
 from tests.factories import LocationFactory, ProviderFactory
 
@@ -139,3 +140,25 @@ def test_search_changes_nothing_in_the_database(api):
     _search(api, near="38.5,-98.0", route="iv-infusion", q="x")
 
     assert Provider.objects.values().get(pk=provider.pk) == before
+
+
+@requires_postgres
+def test_free_text_search_can_use_the_trigram_indexes(api):
+    # Migration 0005 indexes UPPER(column::text) with gin_trgm_ops: the expression must be
+    # the one icontains compiles to, or PostgreSQL scans every description.
+    from django.db import connection
+
+    from directory import selectors
+    from directory.selectors import ProviderSearch
+
+    provider = ProviderFactory(name="Lakeside Ketamine", description="Evening sessions")
+    search = selectors.provider_search(ProviderSearch(text="evening"))
+    sql, params = search.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    for index in ("directory_provider_description_trgm", "directory_location_city_trgm"):
+        assert index in plan
+    assert slugs(api.get(URL, {"q": "EVENING"})) == [provider.slug]
