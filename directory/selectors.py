@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import reduce
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Window
@@ -82,23 +84,12 @@ def _provider_conditions(
     if search.text:
         # Three id sets, each read through its own trigram index on PostgreSQL (migration
         # 0005), instead of matching every provider's description row by row.
-        conditions.append(
-            Q(**{f"{ref}__in": Provider.objects.filter(name__icontains=search.text).values("pk")})
-            | Q(
-                **{
-                    f"{ref}__in": Provider.objects.filter(
-                        description__icontains=search.text
-                    ).values("pk")
-                }
-            )
-            | Q(
-                **{
-                    f"{ref}__in": Location.objects.filter(city__icontains=search.text).values(
-                        "provider_id"
-                    )
-                }
-            )
+        matching_ids = (
+            Provider.objects.filter(name__icontains=search.text).values("pk"),
+            Provider.objects.filter(description__icontains=search.text).values("pk"),
+            Location.objects.filter(city__icontains=search.text).values("provider_id"),
         )
+        conditions.append(reduce(operator.or_, (Q(**{f"{ref}__in": ids}) for ids in matching_ids)))
     return conditions
 
 
@@ -153,10 +144,10 @@ class NearbyProviders:
 
     def fetch(self, offset: int, limit: int) -> None:
         """Read one page of (provider id, distance) pairs, and the total count with it."""
-        rows = self._hits.annotate(total=Window(Count("*"))).values_list(
+        page = self._hits.annotate(total=Window(Count("*"))).values_list(
             "provider_id", "distance", "total"
-        )[offset : offset + limit]
-        rows = list(rows)
+        )
+        rows = list(page[offset : offset + limit])
         self._window = (offset, [(pk, distance) for pk, distance, _ in rows])
         if rows:
             self._count = rows[0][2]

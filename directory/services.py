@@ -30,9 +30,8 @@ def _bits_of(link_model, column: str) -> Coalesce:
                 provider_id=OuterRef("provider_id"), **{f"{column}__lte": MAX_BIT_ID}
             )
             .values("provider_id")
-            .annotate(
-                bits=Sum(one.bitleftshift(Cast(F(column), IntegerField())))
-            )  # distinct powers: sum == OR
+            # Each id once per provider: the sum of distinct powers of two is their OR.
+            .annotate(bits=Sum(one.bitleftshift(Cast(F(column), IntegerField()))))
             .values("bits")
         ),
         Value(0),
