@@ -8,6 +8,7 @@ from django.core import mail
 from booking import services as booking
 from notifications.models import OutboundEmail
 from notifications.services import outbound_send_due
+from tests.booking.factories import AppointmentFactory
 
 
 def book(clinic, start, patient=None, ctype=None, **kwargs):
@@ -17,6 +18,17 @@ def book(clinic, start, patient=None, ctype=None, **kwargs):
         consultation_type=ctype or clinic.infusion,
         start=start,
         **kwargs,
+    )
+
+
+def appointment_without_signals(clinic, start):
+    """Alice's infusion at ``start``, written directly (no booking event, no outbox rows)."""
+    return AppointmentFactory(
+        provider=clinic.provider,
+        patient=clinic.alice,
+        consultation_type=clinic.infusion,
+        location=clinic.location,
+        start=start,
     )
 
 

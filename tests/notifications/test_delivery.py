@@ -20,10 +20,9 @@ from django.utils import timezone
 
 from booking.models import Appointment
 from notifications.models import OutboundEmail
-from tests.booking.factories import AppointmentFactory
 from tests.conftest import requires_postgres, requires_redis
 from tests.notifications.conftest import NY, _use_broker
-from tests.notifications.helpers import calendar_of, rows, sweep
+from tests.notifications.helpers import appointment_without_signals, calendar_of, rows, sweep
 from tests.notifications.smtp_sink import free_port
 
 Kind = OutboundEmail.Kind
@@ -61,13 +60,7 @@ def make_due_rows(appointment: Appointment, count: int) -> list[int]:
 @requires_postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_sweeps_at_the_same_time_send_each_due_email_once(clinic):
-    appointment = AppointmentFactory(
-        provider=clinic.provider,
-        patient=clinic.alice,
-        consultation_type=clinic.infusion,
-        location=clinic.location,
-        start=_future_local(3, 10),
-    )
+    appointment = appointment_without_signals(clinic, _future_local(3, 10))
     ids = make_due_rows(appointment, 300)
     barrier = threading.Barrier(3)
     errors: list[BaseException] = []
@@ -109,13 +102,7 @@ def test_a_database_blip_after_the_server_accepted_an_email_does_not_send_it_twi
     clinic, caplog, settings
 ):
     settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS = 60
-    appointment = AppointmentFactory(
-        provider=clinic.provider,
-        patient=clinic.alice,
-        consultation_type=clinic.infusion,
-        location=clinic.location,
-        start=_future_local(3, 10),
-    )
+    appointment = appointment_without_signals(clinic, _future_local(3, 10))
     [pk] = make_due_rows(appointment, 1)
     blips = {"left": 2}
 

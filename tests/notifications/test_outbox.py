@@ -11,9 +11,9 @@ from booking import events
 from booking import services as booking
 from booking.models import Appointment
 from notifications.models import OutboundEmail
-from tests.booking.factories import AppointmentFactory, BookingPolicyFactory
+from tests.booking.factories import BookingPolicyFactory
 from tests.notifications.conftest import ny
-from tests.notifications.helpers import book, rows
+from tests.notifications.helpers import appointment_without_signals, book, rows
 
 Kind = OutboundEmail.Kind
 Status = OutboundEmail.Status
@@ -36,13 +36,7 @@ def test_booking_writes_patient_and_staff_rows_with_reminders(clinic, frozen):
 
 
 def test_rows_roll_back_with_a_failed_change(clinic, frozen):
-    appointment = AppointmentFactory(
-        provider=clinic.provider,
-        patient=clinic.alice,
-        consultation_type=clinic.infusion,
-        location=clinic.location,
-        start=ny(8, 10),
-    )
+    appointment = appointment_without_signals(clinic, ny(8, 10))
 
     with pytest.raises(RuntimeError), transaction.atomic():
         events.appointment_changed.send(
@@ -55,13 +49,7 @@ def test_rows_roll_back_with_a_failed_change(clinic, frozen):
 
 
 def test_a_signal_sent_twice_for_one_change_makes_one_email_each(clinic, frozen):
-    appointment = AppointmentFactory(
-        provider=clinic.provider,
-        patient=clinic.alice,
-        consultation_type=clinic.infusion,
-        location=clinic.location,
-        start=ny(8, 10),
-    )
+    appointment = appointment_without_signals(clinic, ny(8, 10))
 
     with transaction.atomic():
         for _ in range(2):
