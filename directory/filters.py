@@ -28,6 +28,7 @@ from directory.selectors import (
     GeoPoint,
     ProviderSearch,
     provider_search,
+    reference_ids,
 )
 
 MIN_RADIUS, MAX_RADIUS = 1, 500
@@ -118,11 +119,7 @@ class SlugListField(forms.Field):
         # Only well-formed slugs reach the database: anything else (a NUL byte, which
         # PostgreSQL refuses in text, or punctuation) cannot exist and is simply unknown.
         lookup = [slug for slug in slugs if SLUG_RE.match(slug)]
-        found = (
-            dict(self.model.objects.filter(slug__in=lookup).values_list("slug", "pk"))
-            if lookup
-            else {}
-        )
+        found = reference_ids(self.model, lookup) if lookup else {}
         unknown = [slug for slug in slugs if slug not in found]
         if unknown:
             raise ValidationError(
@@ -235,6 +232,15 @@ class ProviderSearchFilter(filters.FilterSet):
         super().__init__(*args, **kwargs)
         # Form validation runs the filters' fields; cross-field rules go in clean().
         self.form.clean = self._clean_form
+
+    def get_form_class(self):
+        # django-filter builds a new form class, and new form fields, on every request; the
+        # filters never change per request, so one class per filter set serves them all.
+        # (Each form still works on its own deep copy of the fields, as Django forms do.)
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
 
     def _clean_form(self):
         data = self.form.cleaned_data

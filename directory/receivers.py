@@ -1,4 +1,5 @@
-"""Keep the search columns of locations in step with every edit (admin, import, API, shell).
+"""Keep the search columns of locations in step with every edit (admin, import, API, shell),
+and this process's copy of the reference tables (``selectors.reference_ids``) fresh.
 
 Bulk writes that send no signals (``QuerySet.update`` of these provider fields,
 ``bulk_create`` of links, COPY) must call ``location_search_facts_refresh`` themselves.
@@ -9,7 +10,16 @@ from __future__ import annotations
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from directory.models import Location, Provider, ProviderRoute
+from directory.models import (
+    AddictionSpecialty,
+    AdministrationRoute,
+    InsurancePlan,
+    Language,
+    Location,
+    Provider,
+    ProviderRoute,
+)
+from directory.selectors import reference_ids_forget
 from directory.services import location_search_facts_refresh
 
 _SEARCHED_PROVIDER_FIELDS = {"is_published", "accepting_new_patients", "telehealth"}
@@ -49,3 +59,14 @@ def links_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs
 
 for _through in (Provider.specialties.through, Provider.insurance.through):
     m2m_changed.connect(links_changed, sender=_through, dispatch_uid=f"search_facts_{_through}")
+
+
+def reference_table_changed(sender, **kwargs) -> None:
+    reference_ids_forget()
+
+
+for _reference in (AdministrationRoute, AddictionSpecialty, InsurancePlan, Language):
+    for _signal in (post_save, post_delete):
+        _signal.connect(
+            reference_table_changed, sender=_reference, dispatch_uid=f"reference_ids_{_reference}"
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import reduce
@@ -11,7 +12,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.lookups import GreaterThan
 
-from directory.geo import bounding_box, haversine_term, haversine_term_within, miles_from_term
+from directory.cards import card_from_relations
+from directory.geo import HaversineTerm, bounding_box, haversine_term_within, miles_from_term
 from directory.models import (
     AddictionSpecialty,
     AdministrationRoute,
@@ -21,10 +23,15 @@ from directory.models import (
     Location,
     Provider,
     ProviderRoute,
+    ReferenceEntry,
 )
 from directory.services import search_bits
 
 DEFAULT_RADIUS_MILES = 25.0
+
+# How long a process may answer slugs of a reference table from memory (seconds).
+REFERENCE_IDS_MAX_AGE = 60.0
+_reference_ids: dict[type, tuple[float, dict[str, int]]] = {}
 ORDERINGS = ("distance", "next_available", "-next_available", "name", "-name")
 
 
@@ -250,7 +257,7 @@ def provider_search(
 
     point = search.near
     box = bounding_box(point.latitude, point.longitude, search.radius_miles)
-    term = haversine_term(point.latitude, point.longitude, "latitude", "longitude")
+    term = HaversineTerm(point.latitude, point.longitude, "latitude", "longitude")
     hits = (
         Location.objects.filter(
             *_location_conditions(search),
@@ -268,7 +275,7 @@ def provider_search(
 
 
 def _card_relations() -> dict[str, QuerySet]:
-    """The relations a result card shows, each with the order it is shown in."""
+    """The relations a result card shows, in the order ``directory.cards`` reads them."""
     return {
         "locations": Location.objects.order_by("pk"),
         "provider_routes": ProviderRoute.objects.select_related("route").order_by(
@@ -277,63 +284,6 @@ def _card_relations() -> dict[str, QuerySet]:
         "specialties": AddictionSpecialty.objects.order_by("sort_order", "pk"),
         "insurance": InsurancePlan.objects.order_by("sort_order", "pk"),
     }
-
-
-_CARD_PREFETCHED = ("locations", "provider_routes")  # the others: cards_attach_labels
-
-
-def with_listing_data(qs: QuerySet) -> QuerySet:
-    """Prefetch the locations and routes a result card shows (see ``cards_attach_labels``).
-
-    Into plain lists (``listed_<relation>``, read with ``listed``): Django builds no
-    queryset per provider and relation for them, which costs more than the queries.
-    """
-    relations = _card_relations()
-    return qs.prefetch_related(
-        *(
-            Prefetch(name, queryset=relations[name], to_attr=f"listed_{name}")
-            for name in _CARD_PREFETCHED
-        )
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Label:
-    """A specialty or insurance plan as a result card shows it."""
-
-    slug: str
-    name: str
-
-
-def cards_attach_labels(providers: Sequence[Provider]) -> Sequence[Provider]:
-    """Give a page of result cards their specialties and insurance (``listed_*``).
-
-    One join per link table returning (provider, slug, name) in display order: no model
-    instances, which a many-to-many prefetch would build for every row.
-    """
-    by_id = {provider.pk: provider for provider in providers}
-    for relation, through, target in (
-        ("specialties", Provider.specialties.through, "addictionspecialty"),
-        ("insurance", Provider.insurance.through, "insuranceplan"),
-    ):
-        labels: dict[int, list[Label]] = {pk: [] for pk in by_id}
-        rows = (
-            through.objects.filter(provider_id__in=list(by_id))
-            .order_by(f"{target}__sort_order", f"{target}_id")
-            .values_list("provider_id", f"{target}__slug", f"{target}__name")
-        )
-        for provider_id, slug, name in rows:
-            labels[provider_id].append(Label(slug, name))
-        for pk, provider in by_id.items():
-            setattr(provider, f"listed_{relation}", labels[pk])
-    return providers
-
-
-def listed(provider: Provider, relation: str) -> list:
-    """A result card's relation: the list ``with_listing_data`` prefetched, else the rows
-    of the (``with_profile_data``-prefetched) related manager."""
-    rows = getattr(provider, f"listed_{relation}", None)
-    return list(getattr(provider, relation).all()) if rows is None else rows
 
 
 def with_profile_data(qs: QuerySet) -> QuerySet:
@@ -351,7 +301,40 @@ def with_profile_data(qs: QuerySet) -> QuerySet:
 
 
 def provider_get_published(*, slug: str) -> Provider | None:
-    return with_profile_data(Provider.objects.published()).filter(slug=slug).first()
+    """A published provider with everything its profile shows, ``card`` included."""
+    provider = with_profile_data(Provider.objects.published()).filter(slug=slug).first()
+    if provider is not None:
+        provider.card = card_from_relations(provider)
+    return provider
+
+
+def reference_ids(model: type[ReferenceEntry], slugs: Sequence[str]) -> dict[str, int]:
+    """The ids of those ``slugs`` that exist in a reference table; unknown ones are left out.
+
+    Every search names its routes, specialties, insurance and languages by slug, and these
+    tables are small and rarely edited, so each process keeps a slug -> id copy of each
+    instead of asking the database on every request. The copy is read again when a slug is
+    not in it (a row an operator just added is found at once), when it is older than
+    ``REFERENCE_IDS_MAX_AGE`` (another process renamed or removed a row: its old slug keeps
+    finding the same id until then, which is harmless) and after an edit in this process
+    (``directory.receivers``).
+    """
+    now = time.monotonic()
+    cached = _reference_ids.get(model)
+    if (
+        cached is None
+        or now - cached[0] > REFERENCE_IDS_MAX_AGE
+        or not all(slug in cached[1] for slug in slugs)
+    ):
+        cached = (now, dict(model.objects.values_list("slug", "pk")))
+        _reference_ids[model] = cached
+    ids = cached[1]
+    return {slug: ids[slug] for slug in slugs if slug in ids}
+
+
+def reference_ids_forget() -> None:
+    """Drop this process's copies of the reference tables (after an edit, and in tests)."""
+    _reference_ids.clear()
 
 
 def routes_list() -> QuerySet[AdministrationRoute]:

@@ -31,6 +31,15 @@ def _test_settings(settings):
     settings.RATE_LIMITS = False
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reference_ids():
+    # Each test reads the reference tables afresh: rolled-back rows (whose ids SQLite hands
+    # out again) must not linger in the process's slug copy, and query counts stay exact.
+    from directory.selectors import reference_ids_forget
+
+    reference_ids_forget()
+
+
 @pytest.fixture
 def api() -> APIClient:
     return APIClient()

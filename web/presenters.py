@@ -1,4 +1,4 @@
-"""Shapes that the templates show, built from prefetched directory rows (no extra queries)."""
+"""Shapes that the templates show, built from loaded directory rows (no extra queries)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,17 @@ import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
+from directory.cards import CardLocation
 from directory.geo import haversine_miles
-from directory.models import Location, Provider
-from directory.selectors import GeoPoint, listed
+from directory.models import Provider
+from directory.selectors import GeoPoint
 
 
 @dataclass(frozen=True, slots=True)
 class ResultCard:
     provider: Provider
     distance_miles: float | None
-    location: Location | None  # the nearest one with `near`, else the first
+    location: CardLocation | None  # the nearest one with `near`, else the first
     route_names: list[str]
     specialty_names: list[str]
     insurance_names: list[str]
@@ -25,8 +26,8 @@ class ResultCard:
     timezone: str
 
 
-def nearest_location(provider: Provider, near: GeoPoint | None) -> Location | None:
-    locations = listed(provider, "locations")
+def nearest_location(provider: Provider, near: GeoPoint | None) -> CardLocation | None:
+    locations = provider.card.locations
     if not locations:
         return None
     if near is None:
@@ -46,17 +47,16 @@ def in_zone(moment: dt.datetime | None, tz_name: str) -> dt.datetime | None:
 def result_card(provider: Provider, near: GeoPoint | None) -> ResultCard:
     location = nearest_location(provider, near)
     tz_name = location.timezone if location else "UTC"
-    provider_routes = listed(provider, "provider_routes")
-    prices = [pr.price_per_session for pr in provider_routes if pr.price_per_session]
+    card = provider.card
     distance = getattr(provider, "distance", None)
     return ResultCard(
         provider=provider,
         distance_miles=None if distance is None else round(distance, 1),
         location=location,
-        route_names=[pr.route.name for pr in provider_routes],
-        specialty_names=[s.name for s in listed(provider, "specialties")],
-        insurance_names=[i.name for i in listed(provider, "insurance")],
-        price_from=min(prices) if prices else None,
+        route_names=[route.name for route in card.routes],
+        specialty_names=[label.name for label in card.specialties],
+        insurance_names=[label.name for label in card.insurance],
+        price_from=card.price_from,
         next_available_local=in_zone(provider.next_available, tz_name),
         timezone=tz_name,
     )

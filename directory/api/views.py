@@ -16,6 +16,7 @@ from directory.api.serializers import (
     RouteSerializer,
     SpecialtySerializer,
 )
+from directory.cards import cards_load
 from directory.filters import ProviderSearchFilter
 from directory.models import Provider
 
@@ -90,10 +91,10 @@ class ProviderListView(generics.ListAPIView):
     pagination_class = ProviderSearchPagination
 
     def get_queryset(self):
-        return selectors.with_listing_data(Provider.objects.published())
+        return Provider.objects.published()
 
     def paginate_queryset(self, queryset):
-        return selectors.cards_attach_labels(super().paginate_queryset(queryset))
+        return cards_load(super().paginate_queryset(queryset))
 
 
 @extend_schema(

@@ -35,26 +35,30 @@ def test_search_query_count_does_not_grow_with_the_page(
         "specialty": ["alcohol", "cocaine"],
         "page_size": page_size,
     }
-    # 1. route slugs -> ids            2. specialty slugs -> ids
+    # 1. the route table's slugs -> ids     2. the specialty table's slugs -> ids
     # 3. the page's (provider id, distance) pairs with the total, count(*) OVER ()
     # 4. the page's providers
-    # 5. locations of the page         6. provider routes joined to their route
-    # 7. specialties of the page       8. insurance plans of the page
-    with django_assert_num_queries(8):
+    # 5. their locations                    6. their routes, specialties and insurance
+    with django_assert_num_queries(6):
         response = api.get("/api/v1/providers/", params)
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == page_size
     assert all(len(r["locations"]) == 2 for r in response.json()["results"])
+    assert all(r["routes"] == ["iv-infusion", "im-injection"] for r in response.json()["results"])
+
+    # The process keeps the slugs: the same search again is queries 3-6 only.
+    with django_assert_num_queries(4):
+        again = api.get("/api/v1/providers/", params)
+    assert again.json() == response.json()
 
 
 @pytest.mark.parametrize("page_size", [5, 60])
 def test_plain_listing_query_count_does_not_grow_with_the_page(
     api, sixty_rich_providers, django_assert_num_queries, page_size
 ):
-    # 1. COUNT(*)  2. the page  3. locations  4. provider routes + route  5. specialties
-    # 6. insurance plans
-    with django_assert_num_queries(6):
+    # 1. COUNT(*)  2. the page  3. its locations  4. its routes, specialties and insurance
+    with django_assert_num_queries(4):
         response = api.get("/api/v1/providers/", {"page_size": page_size})
 
     assert len(response.json()["results"]) == page_size

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from core.api import Pagination
 from directory import selectors
+from directory.cards import cards_load
 from directory.filters import MAX_RADIUS, ProviderSearchFilter
 from directory.models import Provider
 from web.presenters import result_card
@@ -34,9 +35,7 @@ def _page_size(request: HttpRequest) -> int:
 def search(request: HttpRequest) -> HttpResponse:
     """Same filter set and order as GET /api/v1/providers/; bad input -> inline errors."""
     searched = any(key not in ("page", "page_size") for key in request.GET)
-    filterset = ProviderSearchFilter(
-        request.GET, queryset=selectors.with_listing_data(Provider.objects.published())
-    )
+    filterset = ProviderSearchFilter(request.GET, queryset=Provider.objects.published())
     errors: dict[str, list[str]] = {}
     page = None
     cards = []
@@ -46,7 +45,7 @@ def search(request: HttpRequest) -> HttpResponse:
         page = selectors.SearchPaginator(filterset.qs, _page_size(request)).get_page(
             request.GET.get("page")
         )
-        providers = selectors.cards_attach_labels(list(page.object_list))
+        providers = cards_load(list(page.object_list))
         cards = [result_card(provider, near) for provider in providers]
     else:
         errors = {field: [str(m) for m in msgs] for field, msgs in filterset.errors.items()}
