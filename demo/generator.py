@@ -22,7 +22,7 @@ from pathlib import Path
 
 from django.utils.text import slugify
 
-from directory.geo import ZipInfo, all_zips, haversine_miles
+from directory.geo import ZipInfo, all_zips, bounding_box, haversine_miles
 
 METRO_CSV = Path(__file__).resolve().parent / "data" / "us_metro_areas.csv"
 
@@ -164,11 +164,18 @@ def _zips_within(lat: float, lng: float, miles: float) -> list[ZipInfo]:
     grid = _zip_grid()
     reach = max(1, math.ceil(miles / 45))  # a degree of longitude is >= ~45 mi below 50°N
     cy, cx = math.floor(lat), math.floor(lng)
+    # The box test is cheap and never drops a point within reach: the exact distance is
+    # computed for the few ZIPs inside it (most of the 9+ cells lie outside the circle).
+    box = bounding_box(lat, lng, miles)
     found = []
     for dy in range(-reach, reach + 1):
         for dx in range(-reach, reach + 1):
             for z in grid.get((cy + dy, cx + dx), ()):
-                if haversine_miles(lat, lng, z.latitude, z.longitude) <= miles:
+                if (
+                    box.min_lat <= z.latitude <= box.max_lat
+                    and box.min_lng <= z.longitude <= box.max_lng
+                    and haversine_miles(lat, lng, z.latitude, z.longitude) <= miles
+                ):
                     found.append(z)
     found.sort(key=lambda z: z.zip_code)
     return found

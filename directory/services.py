@@ -21,6 +21,15 @@ def search_bits(ids: Iterable[int]) -> int | None:
     return sum(1 << pk for pk in ids)
 
 
+def stored_bits(ids: Iterable[int]) -> int:
+    """What a location's ``*_bits`` column holds for a provider linked to ``ids``.
+
+    For writers that fill the columns themselves (``seed_demo``'s COPY); the same value as
+    ``location_search_facts_refresh`` computes in SQL.
+    """
+    return sum(1 << pk for pk in set(ids) if 1 <= pk <= MAX_BIT_ID)
+
+
 def _bits_of(link_model, column: str) -> Coalesce:
     """Per location: OR of ``1 << id`` over its provider's rows in a link table (0 if none)."""
     one = Cast(Value(1), BigIntegerField())

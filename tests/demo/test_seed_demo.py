@@ -29,6 +29,7 @@ from directory.models import (
     ProviderRoute,
     ProviderStaff,
 )
+from directory.services import location_search_facts_refresh
 from tests.factories import ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +165,27 @@ def test_seeded_providers_are_found_by_a_filtered_search_near_them(api):
         }
         found = [r["slug"] for r in api.get("/api/v1/providers/", params).json()["results"]]
         assert provider.slug in found
+
+
+def test_seeded_search_columns_are_what_the_refresh_computes():
+    # The loader writes the locations' search columns itself (no signals, no refresh per
+    # batch); recomputing them all must change nothing.
+    seed("--providers", "60", "--seed", "5")
+    columns = [
+        "pk",
+        "provider_published",
+        "provider_accepting",
+        "provider_telehealth",
+        "route_bits",
+        "specialty_bits",
+        "insurance_bits",
+    ]
+    seeded = list(Location.objects.order_by("pk").values_list(*columns))
+    assert any(row[4] and row[5] and row[6] for row in seeded)
+
+    location_search_facts_refresh()
+
+    assert list(Location.objects.order_by("pk").values_list(*columns)) == seeded
 
 
 def test_loaded_rows_pass_model_validation():
