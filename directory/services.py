@@ -13,14 +13,6 @@ from directory.models import Location, Provider, ProviderRoute
 MAX_BIT_ID = 62
 
 
-def search_bits(ids: Iterable[int]) -> int | None:
-    """The bit mask of ``ids``, or None when one of them does not fit (then search by link)."""
-    ids = set(ids)
-    if not all(1 <= pk <= MAX_BIT_ID for pk in ids):
-        return None
-    return sum(1 << pk for pk in ids)
-
-
 def stored_bits(ids: Iterable[int]) -> int:
     """What a location's ``*_bits`` column holds for a provider linked to ``ids``.
 
@@ -28,6 +20,14 @@ def stored_bits(ids: Iterable[int]) -> int:
     ``location_search_facts_refresh`` computes in SQL.
     """
     return sum(1 << pk for pk in set(ids) if 1 <= pk <= MAX_BIT_ID)
+
+
+def search_bits(ids: Iterable[int]) -> int | None:
+    """The bit mask of ``ids``, or None when one of them does not fit (then search by link)."""
+    ids = set(ids)
+    if not all(1 <= pk <= MAX_BIT_ID for pk in ids):
+        return None
+    return stored_bits(ids)
 
 
 def _bits_of(link_model, column: str) -> Coalesce:
