@@ -116,9 +116,9 @@ class ProviderListSerializer(serializers.ModelSerializer):
                 {name: getattr(location, name) for name in _LOCATION_FIELDS}
                 for location in card.locations
             ],
-            "routes": [route.slug for route in card.routes],
-            "specialties": [label.slug for label in card.specialties],
-            "insurance": [label.slug for label in card.insurance],
+            "routes": self.get_routes(provider),
+            "specialties": self.get_specialties(provider),
+            "insurance": self.get_insurance(provider),
             "accepting_new_patients": provider.accepting_new_patients,
             "telehealth": provider.telehealth,
             "psychotherapy_integration": provider.psychotherapy_integration,
