@@ -17,8 +17,9 @@ breaks a test rather than a query.
 from __future__ import annotations
 
 import decimal
+import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 
 from django.db import connection
@@ -83,7 +84,7 @@ class Card:
         return min(prices) if prices else None
 
 
-_LOCATION_COLUMNS = tuple(field for field in CardLocation.__dataclass_fields__)
+_LOCATION_COLUMNS = tuple(field.name for field in fields(CardLocation))
 
 
 def _column(model, field_name: str, alias: str = "") -> str:
@@ -100,8 +101,10 @@ def _marks(count: int) -> str:
 
 
 # Both statements are built from model metadata only; every value is a query parameter.
+# They are built once per page size (at most the largest page), not on every request.
 
 
+@functools.cache
 def _locations_sql(count: int) -> str:
     columns = ", ".join(_column(Location, name) for name in _LOCATION_COLUMNS)
     return (
@@ -114,6 +117,7 @@ def _locations_sql(count: int) -> str:
 _ROUTES, _SPECIALTIES, _INSURANCE = 0, 1, 2  # the kind column of _labels_sql
 
 
+@functools.cache
 def _labels_sql(count: int) -> str:
     """(provider id, kind, sort order, id, slug, name, price) of the providers' labels.
 
