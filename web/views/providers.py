@@ -151,13 +151,11 @@ def _provider_or_404(slug: str) -> Provider:
 @require_GET
 def provider_detail(request: HttpRequest, slug: str) -> HttpResponse:
     provider = _provider_or_404(slug)
-    provider_routes = sorted(
-        provider.provider_routes.all(), key=lambda pr: (pr.route.sort_order, pr.route_id)
-    )
     context = {
         "provider": provider,
         "card": result_card(provider, None),
-        "provider_routes": provider_routes,
+        # In route order already: selectors.with_profile_data prefetches them sorted.
+        "provider_routes": provider.provider_routes.all(),
         "credentials": [CREDENTIALS.get(c, c) for c in provider.credentials],
         "mat": [MEDICATIONS.get(m, m) for m in provider.mat_coordination],
         "picker": build_picker(request, provider),
